@@ -1,0 +1,64 @@
+package dev.shoal.testkit;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ./shoal up}'s infrastructure process: a real Kafka broker and a real PostgreSQL with one database per
+ * service, data kept under {@code <dir>/data} across restarts. Writes {@code <dir>/infra.env} once both are up,
+ * then runs until it is told to stop (SIGTERM), stopping both cleanly.
+ *
+ * <p>Usage: {@code InfraMain <dir> <kafkaPort> <controllerPort> <postgresPort> <db,db,...>}
+ */
+public final class InfraMain {
+
+    private InfraMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5) {
+            System.err.println("usage: InfraMain <dir> <kafkaPort> <controllerPort> <postgresPort> <db,db,...>");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]).toAbsolutePath();
+        int kafkaPort = Integer.parseInt(args[1]);
+        int controllerPort = Integer.parseInt(args[2]);
+        int pgPort = Integer.parseInt(args[3]);
+        List<String> databases = List.of(args[4].split(","));
+
+        EmbeddedPostgres pg = EmbeddedPostgres.startPersistent(dir.resolve("data/postgres"), pgPort);
+        for (String db : databases) {
+            pg.createDatabase(db);
+        }
+        EmbeddedKafka kafka = EmbeddedKafka.startPersistent(dir.resolve("data/kafka"), kafkaPort, controllerPort);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                kafka.close();
+            } catch (Exception e) {
+                System.err.println("kafka stop: " + e);
+            }
+            try {
+                pg.close();
+            } catch (Exception e) {
+                System.err.println("postgres stop: " + e);
+            }
+            stopped.countDown();
+        }, "shoal-infra-stop"));
+
+        String env = "KAFKA_BOOTSTRAP_SERVERS=" + kafka.bootstrapServers() + "\n"
+                + "POSTGRES_URL_PREFIX=jdbc:postgresql://127.0.0.1:" + pg.port() + "/\n"
+                + "POSTGRES_USER=" + EmbeddedPostgres.USER + "\n"
+                + "POSTGRES_PASSWORD=" + EmbeddedPostgres.PASSWORD + "\n";
+        Path tmp = dir.resolve("infra.env.tmp");
+        Files.writeString(tmp, env, StandardCharsets.UTF_8);
+        Files.move(tmp, dir.resolve("infra.env"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        System.out.println("kafka    " + kafka.bootstrapServers());
+        System.out.println("postgres " + pg.jdbcUrl("<db>") + " (databases " + databases + ")");
+        stopped.await();
+    }
+}
