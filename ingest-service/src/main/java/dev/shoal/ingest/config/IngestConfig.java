@@ -1,0 +1,26 @@
+package dev.shoal.ingest.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+@ConfigMapping(prefix = "shoal.ingest")
+public interface IngestConfig {
+
+    /** Rows one batch call may carry; more is refused with 400 naming the limit. */
+    @WithDefault("20000")
+    int maxRowsPerBatch();
+
+    /** Class probabilities must sum to 1 within this. */
+    @WithDefault("0.001")
+    double probabilityTolerance();
+
+    /** Boxes and polygons may stick out of the image by this many pixels (rounding of tools). */
+    @WithDefault("0.5")
+    double boxTolerancePx();
+
+    /** How long a batch waits for the broker to acknowledge its events before it fails (and rolls back). */
+    @WithDefault("60s")
+    Duration publishTimeout();
+}

@@ -1,0 +1,460 @@
+package dev.shoal.ingest.domain;
+
+import dev.shoal.ingest.config.IngestConfig;
+import dev.shoal.proto.ingest.v1.Box;
+import dev.shoal.proto.ingest.v1.ClassProbability;
+import dev.shoal.proto.ingest.v1.Dataset;
+import dev.shoal.proto.ingest.v1.Frame;
+import dev.shoal.proto.ingest.v1.Inference;
+import dev.shoal.proto.ingest.v1.Label;
+import dev.shoal.proto.ingest.v1.Modality;
+import dev.shoal.proto.ingest.v1.ModelVersion;
+import dev.shoal.proto.ingest.v1.Point;
+import dev.shoal.proto.ingest.v1.Polygon;
+import dev.shoal.proto.ingest.v1.ScoredBox;
+import dev.shoal.proto.ingest.v1.Split;
+import dev.shoal.proto.ingest.v1.UserEmbedding;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Validates batches row by row. Every rule names the row and the field; rows with errors are dropped, the
+ * others are returned (normalised) to be stored. Plain Java: the catalog is reached through {@link CatalogView}.
+ */
+public final class BatchValidator {
+
+    static final Set<String> URI_SCHEMES = Set.of("file", "http", "https", "s3", "gs", "data");
+
+    private final CatalogView catalog;
+    private final double probabilityTolerance;
+    private final double boxTolerance;
+
+    public BatchValidator(CatalogView catalog, double probabilityTolerance, double boxTolerance) {
+        this.catalog = catalog;
+        this.probabilityTolerance = probabilityTolerance;
+        this.boxTolerance = boxTolerance;
+    }
+
+    public BatchValidator(CatalogView catalog, IngestConfig config) {
+        this(catalog, config.probabilityTolerance(), config.boxTolerancePx());
+    }
+
+    /** The rows that passed, in request order, and the errors of the others. */
+    public record Checked<T>(List<T> valid, RowErrors errors) {
+    }
+
+    // ------------------------------------------------------------------ datasets
+
+    public Optional<String> checkDataset(Dataset d) {
+        String p = Ids.problem(d.getId(), Ids.DATASET_ID);
+        if (p != null) {
+            return Optional.of("dataset.id " + p);
+        }
+        if (d.getModality() == Modality.UNRECOGNIZED) {
+            return Optional.of("dataset.modality is not a known modality");
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < d.getClassNamesCount(); i++) {
+            String c = d.getClassNames(i);
+            if (c.isBlank()) {
+                return Optional.of("dataset.class_names[" + i + "] is empty");
+            }
+            if (!seen.add(c)) {
+                return Optional.of("dataset.class_names[" + i + "] '" + c + "' is listed twice");
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Optional<String> checkModelVersion(ModelVersion m) {
+        String p = Ids.problem(m.getDatasetId(), Ids.DATASET_ID);
+        if (p != null) {
+            return Optional.of("model_version.dataset_id " + p);
+        }
+        if (catalog.dataset(m.getDatasetId()).isEmpty()) {
+            return Optional.of("model_version.dataset_id: unknown dataset '" + m.getDatasetId() + "'");
+        }
+        p = Ids.problem(m.getModelId(), Ids.ENTITY_ID);
+        if (p != null) {
+            return Optional.of("model_version.model_id " + p);
+        }
+        p = Ids.problem(m.getVersion(), Ids.ENTITY_ID);
+        if (p != null) {
+            return Optional.of("model_version.version " + p);
+        }
+        if (m.getEmbeddingDimension() < 0 || m.getEmbeddingDimension() > 65536) {
+            return Optional.of("model_version.embedding_dimension must be in [0, 65536], was " + m.getEmbeddingDimension());
+        }
+        return Optional.empty();
+    }
+
+    // ------------------------------------------------------------------ frames
+
+    public Checked<Frame> frames(List<Frame> frames) {
+        RowErrors errors = new RowErrors("frames");
+        markDuplicates(frames, f -> f.getDatasetId() + "\u0000" + f.getId(), Frame::getId, errors);
+        Map<String, Optional<Dataset>> datasets = new HashMap<>();
+        List<Frame> valid = new ArrayList<>(frames.size());
+        for (int i = 0; i < frames.size(); i++) {
+            Frame f = frames.get(i);
+            Dataset dataset = requireDataset(f.getDatasetId(), i, f.getId(), datasets, errors);
+            idCheck(f.getId(), "id", i, errors);
+            if (f.getUrisCount() == 0) {
+                errors.add(i, f.getId(), "uris", "at least one data URI is required");
+            }
+            for (int u = 0; u < f.getUrisCount(); u++) {
+                String problem = uriProblem(f.getUris(u));
+                if (problem != null) {
+                    errors.add(i, f.getId(), "uris[" + u + "]", problem);
+                }
+            }
+            if (f.getModality() == Modality.UNRECOGNIZED) {
+                errors.add(i, f.getId(), "modality", "is not a known modality");
+            } else if (dataset != null && dataset.getModality() != Modality.MODALITY_UNSPECIFIED
+                    && f.getModality() != Modality.MODALITY_UNSPECIFIED && f.getModality() != dataset.getModality()) {
+                errors.add(i, f.getId(), "modality", f.getModality() + " does not match the dataset's " + dataset.getModality());
+            }
+            if (f.getSplit() == Split.UNRECOGNIZED) {
+                errors.add(i, f.getId(), "split", "is not a known split");
+            }
+            if (f.getWidth() < 0 || f.getHeight() < 0) {
+                errors.add(i, f.getId(), f.getWidth() < 0 ? "width" : "height", "must not be negative");
+            }
+            for (String key : f.getMetadataMap().keySet()) {
+                if (key.isBlank()) {
+                    errors.add(i, f.getId(), "metadata", "keys must not be empty");
+                }
+            }
+            if (!errors.isBad(i)) {
+                Frame.Builder normalized = f.toBuilder();
+                if (f.getModality() == Modality.MODALITY_UNSPECIFIED && dataset != null) {
+                    normalized.setModality(dataset.getModality());
+                }
+                valid.add(normalized.build());
+            }
+        }
+        return new Checked<>(valid, errors);
+    }
+
+    static String uriProblem(String uri) {
+        if (uri == null || uri.isBlank()) {
+            return "is empty";
+        }
+        if (uri.startsWith("data:")) {
+            return uri.indexOf(',') > 0 ? null : "data: URI has no ',' before its content";
+        }
+        try {
+            URI parsed = new URI(uri);
+            String scheme = parsed.getScheme();
+            if (scheme == null) {
+                return "'" + Ids.abbreviate(uri) + "' has no scheme (expected one of " + URI_SCHEMES + ")";
+            }
+            if (!URI_SCHEMES.contains(scheme.toLowerCase())) {
+                return "scheme '" + scheme + "' is not supported (expected one of " + URI_SCHEMES + ")";
+            }
+            if ((scheme.startsWith("http") || scheme.equals("s3") || scheme.equals("gs")) && parsed.getHost() == null) {
+                return "'" + Ids.abbreviate(uri) + "' has no host";
+            }
+            return null;
+        } catch (URISyntaxException e) {
+            return "is not a valid URI: " + e.getMessage();
+        }
+    }
+
+    // ------------------------------------------------------------------ labels
+
+    public Checked<Label> labels(List<Label> labels) {
+        RowErrors errors = new RowErrors("labels");
+        markDuplicates(labels, l -> l.getDatasetId() + "\u0000" + l.getFrameId() + "\u0000" + l.getLabelSet() + "\u0000" + l.getLabelerId(),
+                Label::getFrameId, errors);
+        Map<String, Optional<Dataset>> datasets = new HashMap<>();
+        Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(labels, Label::getDatasetId, Label::getFrameId);
+        List<Label> valid = new ArrayList<>(labels.size());
+        for (int i = 0; i < labels.size(); i++) {
+            Label l = labels.get(i);
+            Dataset dataset = requireDataset(l.getDatasetId(), i, l.getFrameId(), datasets, errors);
+            CatalogView.FrameSize size = requireFrame(dataset, l.getDatasetId(), l.getFrameId(), i, frames, errors);
+            idCheck(l.getLabelerId(), "labeler_id", i, errors, l.getFrameId());
+            idCheck(l.getLabelSet(), "label_set", i, errors, l.getFrameId());
+            Set<String> schema = dataset == null ? Set.of() : new HashSet<>(dataset.getClassNamesList());
+            switch (l.getAnnotationCase()) {
+                case CLASSIFICATION -> checkClass(l.getClassification().getClassName(), "classification.class_name", schema, i, l.getFrameId(), errors);
+                case BOXES -> {
+                    if (l.getBoxes().getBoxesCount() == 0) {
+                        // an empty box set is a valid statement: "nothing to label on this frame"
+                        break;
+                    }
+                    for (int b = 0; b < l.getBoxes().getBoxesCount(); b++) {
+                        checkBox(l.getBoxes().getBoxes(b), "boxes.boxes[" + b + "]", schema, size, i, l.getFrameId(), errors);
+                    }
+                }
+                case POLYGONS -> {
+                    for (int p = 0; p < l.getPolygons().getPolygonsCount(); p++) {
+                        checkPolygon(l.getPolygons().getPolygons(p), "polygons.polygons[" + p + "]", schema, size, i, l.getFrameId(), errors);
+                    }
+                }
+                case ANNOTATION_NOT_SET -> errors.add(i, l.getFrameId(), "annotation", "one of classification, boxes or polygons is required");
+            }
+            if (!errors.isBad(i)) {
+                valid.add(l);
+            }
+        }
+        return new Checked<>(valid, errors);
+    }
+
+    // ------------------------------------------------------------------ inferences
+
+    public Checked<Inference> inferences(List<Inference> inferences) {
+        RowErrors errors = new RowErrors("inferences");
+        markDuplicates(inferences, x -> x.getDatasetId() + "\u0000" + x.getFrameId() + "\u0000" + x.getModelId() + "\u0000" + x.getModelVersion(),
+                Inference::getFrameId, errors);
+        Map<String, Optional<Dataset>> datasets = new HashMap<>();
+        Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(inferences, Inference::getDatasetId, Inference::getFrameId);
+        List<Inference> valid = new ArrayList<>(inferences.size());
+        for (int i = 0; i < inferences.size(); i++) {
+            Inference x = inferences.get(i);
+            Dataset dataset = requireDataset(x.getDatasetId(), i, x.getFrameId(), datasets, errors);
+            CatalogView.FrameSize size = requireFrame(dataset, x.getDatasetId(), x.getFrameId(), i, frames, errors);
+            idCheck(x.getModelId(), "model_id", i, errors, x.getFrameId());
+            idCheck(x.getModelVersion(), "model_version", i, errors, x.getFrameId());
+            Set<String> schema = dataset == null ? Set.of() : new HashSet<>(dataset.getClassNamesList());
+            switch (x.getOutputCase()) {
+                case CLASSIFICATION -> checkProbabilities(x, schema, i, errors);
+                case BOXES -> {
+                    for (int b = 0; b < x.getBoxes().getBoxesCount(); b++) {
+                        ScoredBox sb = x.getBoxes().getBoxes(b);
+                        String field = "boxes.boxes[" + b + "]";
+                        if (!sb.hasBox()) {
+                            errors.add(i, x.getFrameId(), field + ".box", "is required");
+                            continue;
+                        }
+                        checkBox(sb.getBox(), field + ".box", schema, size, i, x.getFrameId(), errors);
+                        if (!Float.isFinite(sb.getScore()) || sb.getScore() < 0 || sb.getScore() > 1) {
+                            errors.add(i, x.getFrameId(), field + ".score", "must be a number in [0, 1], was " + sb.getScore());
+                        }
+                    }
+                }
+                case OUTPUT_NOT_SET -> errors.add(i, x.getFrameId(), "output", "one of classification or boxes is required");
+            }
+            if (!errors.isBad(i)) {
+                valid.add(x);
+            }
+        }
+        return new Checked<>(valid, errors);
+    }
+
+    private void checkProbabilities(Inference x, Set<String> schema, int i, RowErrors errors) {
+        List<ClassProbability> scores = x.getClassification().getScoresList();
+        if (scores.isEmpty()) {
+            errors.add(i, x.getFrameId(), "classification.scores", "at least one class probability is required");
+            return;
+        }
+        double sum = 0;
+        boolean finite = true;
+        Set<String> seen = new HashSet<>();
+        for (int c = 0; c < scores.size(); c++) {
+            ClassProbability p = scores.get(c);
+            String field = "classification.scores[" + c + "]";
+            checkClass(p.getClassName(), field + ".class_name", schema, i, x.getFrameId(), errors);
+            if (!seen.add(p.getClassName())) {
+                errors.add(i, x.getFrameId(), field + ".class_name", "'" + p.getClassName() + "' appears twice");
+            }
+            float v = p.getProbability();
+            if (!Float.isFinite(v)) {
+                errors.add(i, x.getFrameId(), field + ".probability", "must be a finite number, was " + v);
+                finite = false;
+            } else if (v < 0 || v > 1) {
+                errors.add(i, x.getFrameId(), field + ".probability", "must be in [0, 1], was " + v);
+            }
+            sum += v;
+        }
+        if (finite && Math.abs(sum - 1.0) > probabilityTolerance) {
+            errors.add(i, x.getFrameId(), "classification.scores",
+                    String.format("probabilities sum to %.6f, not 1 (tolerance %s)", sum, probabilityTolerance));
+        }
+    }
+
+    // ------------------------------------------------------------------ embeddings
+
+    public Checked<UserEmbedding> embeddings(List<UserEmbedding> embeddings) {
+        RowErrors errors = new RowErrors("embeddings");
+        markDuplicates(embeddings, e -> e.getDatasetId() + "\u0000" + e.getFrameId() + "\u0000" + e.getModelId() + "\u0000" + e.getModelVersion(),
+                UserEmbedding::getFrameId, errors);
+        Map<String, Optional<Dataset>> datasets = new HashMap<>();
+        Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(embeddings, UserEmbedding::getDatasetId, UserEmbedding::getFrameId);
+        Map<String, Integer> dimensions = new HashMap<>();
+        List<UserEmbedding> valid = new ArrayList<>(embeddings.size());
+        for (int i = 0; i < embeddings.size(); i++) {
+            UserEmbedding e = embeddings.get(i);
+            Dataset dataset = requireDataset(e.getDatasetId(), i, e.getFrameId(), datasets, errors);
+            requireFrame(dataset, e.getDatasetId(), e.getFrameId(), i, frames, errors);
+            idCheck(e.getModelId(), "model_id", i, errors, e.getFrameId());
+            idCheck(e.getModelVersion(), "model_version", i, errors, e.getFrameId());
+            if (e.getVectorCount() == 0) {
+                errors.add(i, e.getFrameId(), "vector", "must not be empty");
+            }
+            for (int v = 0; v < e.getVectorCount(); v++) {
+                if (!Float.isFinite(e.getVector(v))) {
+                    errors.add(i, e.getFrameId(), "vector[" + v + "]", "must be a finite number, was " + e.getVector(v));
+                    break;
+                }
+            }
+            if (!errors.isBad(i)) {
+                String key = e.getDatasetId() + "\u0000" + e.getModelId() + "\u0000" + e.getModelVersion();
+                Integer expected = dimensions.computeIfAbsent(key, k -> {
+                    OptionalInt known = catalog.embeddingDimension(e.getDatasetId(), e.getModelId(), e.getModelVersion());
+                    return known.isPresent() ? known.getAsInt() : null;
+                });
+                if (expected == null) {
+                    dimensions.put(key, e.getVectorCount()); // the first vector of a new model version fixes its dimension
+                } else if (expected != e.getVectorCount()) {
+                    errors.add(i, e.getFrameId(), "vector", "has dimension " + e.getVectorCount() + " but model "
+                            + e.getModelId() + ":" + e.getModelVersion() + " has dimension " + expected);
+                }
+            }
+            if (!errors.isBad(i)) {
+                valid.add(e);
+            }
+        }
+        return new Checked<>(valid, errors);
+    }
+
+    // ------------------------------------------------------------------ shared rules
+
+    private Dataset requireDataset(String datasetId, int i, String rowId, Map<String, Optional<Dataset>> cache, RowErrors errors) {
+        String p = Ids.problem(datasetId, Ids.DATASET_ID);
+        if (p != null) {
+            errors.add(i, rowId, "dataset_id", p);
+            return null;
+        }
+        Optional<Dataset> d = cache.computeIfAbsent(datasetId, catalog::dataset);
+        if (d.isEmpty()) {
+            errors.add(i, rowId, "dataset_id", "unknown dataset '" + datasetId + "' (create it first)");
+            return null;
+        }
+        return d.get();
+    }
+
+    private CatalogView.FrameSize requireFrame(Dataset dataset, String datasetId, String frameId, int i,
+                                               Map<String, Map<String, CatalogView.FrameSize>> frames, RowErrors errors) {
+        if (Ids.problem(frameId, Ids.ENTITY_ID) != null) {
+            errors.add(i, frameId, "frame_id", Ids.problem(frameId, Ids.ENTITY_ID));
+            return null;
+        }
+        if (dataset == null) {
+            return null;
+        }
+        CatalogView.FrameSize size = frames.getOrDefault(datasetId, Map.of()).get(frameId);
+        if (size == null) {
+            errors.add(i, frameId, "frame_id", "unknown frame '" + Ids.abbreviate(frameId) + "' in dataset '" + datasetId + "' (upsert the frame first)");
+        }
+        return size;
+    }
+
+    private <T> Map<String, Map<String, CatalogView.FrameSize>> lookupFrames(List<T> rows, Function<T, String> dataset, Function<T, String> frame) {
+        Map<String, Set<String>> wanted = new LinkedHashMap<>();
+        for (T row : rows) {
+            wanted.computeIfAbsent(dataset.apply(row), k -> new HashSet<>()).add(frame.apply(row));
+        }
+        Map<String, Map<String, CatalogView.FrameSize>> found = new HashMap<>();
+        wanted.forEach((d, ids) -> {
+            if (Ids.problem(d, Ids.DATASET_ID) == null) {
+                found.put(d, catalog.frames(d, ids));
+            }
+        });
+        return found;
+    }
+
+    private static void idCheck(String id, String field, int i, RowErrors errors) {
+        idCheck(id, field, i, errors, id);
+    }
+
+    private static void idCheck(String id, String field, int i, RowErrors errors, String rowId) {
+        String p = Ids.problem(id, Ids.ENTITY_ID);
+        if (p != null) {
+            errors.add(i, rowId, field, p);
+        }
+    }
+
+    private static void checkClass(String className, String field, Set<String> schema, int i, String rowId, RowErrors errors) {
+        if (className == null || className.isBlank()) {
+            errors.add(i, rowId, field, "is required");
+        } else if (!schema.isEmpty() && !schema.contains(className)) {
+            errors.add(i, rowId, field, "'" + Ids.abbreviate(className) + "' is not a class of the dataset's label schema");
+        }
+    }
+
+    private void checkBox(Box box, String field, Set<String> schema, CatalogView.FrameSize size, int i, String rowId, RowErrors errors) {
+        checkClass(box.getClassName(), field + ".class_name", schema, i, rowId, errors);
+        float[] v = {box.getX(), box.getY(), box.getWidth(), box.getHeight()};
+        String[] names = {"x", "y", "width", "height"};
+        for (int k = 0; k < 4; k++) {
+            if (!Float.isFinite(v[k])) {
+                errors.add(i, rowId, field + "." + names[k], "must be a finite number, was " + v[k]);
+                return;
+            }
+        }
+        if (box.getWidth() <= 0 || box.getHeight() <= 0) {
+            errors.add(i, rowId, field, "width and height must be positive, were " + box.getWidth() + " x " + box.getHeight());
+            return;
+        }
+        if (size != null && size.width() > 0 && size.height() > 0) {
+            double t = boxTolerance;
+            if (box.getX() < -t || box.getY() < -t || box.getX() + box.getWidth() > size.width() + t
+                    || box.getY() + box.getHeight() > size.height() + t) {
+                errors.add(i, rowId, field, String.format("box [x=%s, y=%s, w=%s, h=%s] lies outside the %dx%d image",
+                        box.getX(), box.getY(), box.getWidth(), box.getHeight(), size.width(), size.height()));
+            }
+        }
+    }
+
+    private void checkPolygon(Polygon polygon, String field, Set<String> schema, CatalogView.FrameSize size, int i, String rowId, RowErrors errors) {
+        checkClass(polygon.getClassName(), field + ".class_name", schema, i, rowId, errors);
+        if (polygon.getPointsCount() < 3) {
+            errors.add(i, rowId, field + ".points", "a polygon needs at least 3 points, had " + polygon.getPointsCount());
+            return;
+        }
+        for (int p = 0; p < polygon.getPointsCount(); p++) {
+            Point pt = polygon.getPoints(p);
+            if (!Float.isFinite(pt.getX()) || !Float.isFinite(pt.getY())) {
+                errors.add(i, rowId, field + ".points[" + p + "]", "must be finite, was (" + pt.getX() + ", " + pt.getY() + ")");
+                return;
+            }
+            if (size != null && size.width() > 0 && size.height() > 0) {
+                double t = boxTolerance;
+                if (pt.getX() < -t || pt.getY() < -t || pt.getX() > size.width() + t || pt.getY() > size.height() + t) {
+                    errors.add(i, rowId, field + ".points[" + p + "]", "(" + pt.getX() + ", " + pt.getY() + ") lies outside the "
+                            + size.width() + "x" + size.height() + " image");
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Every row whose natural key appears more than once in the batch is refused: which one is right is unknowable. */
+    private static <T> void markDuplicates(List<T> rows, Function<T, String> key, Function<T, String> rowId, RowErrors errors) {
+        Map<String, Integer> first = new HashMap<>();
+        Map<String, Boolean> reported = new HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            String k = key.apply(rows.get(i));
+            Integer prev = first.putIfAbsent(k, i);
+            if (prev != null) {
+                if (reported.putIfAbsent(k, true) == null) {
+                    errors.add(prev, rowId.apply(rows.get(prev)), "", "duplicate key inside the batch (also at index " + i + ")");
+                }
+                errors.add(i, rowId.apply(rows.get(i)), "", "duplicate key inside the batch (first at index " + prev + ")");
+            }
+        }
+    }
+}

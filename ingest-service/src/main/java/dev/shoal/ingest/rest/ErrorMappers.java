@@ -1,0 +1,44 @@
+package dev.shoal.ingest.rest;
+
+import dev.shoal.ingest.messaging.EventPublisher;
+import dev.shoal.ingest.service.ConflictException;
+import dev.shoal.ingest.service.InvalidRequestException;
+import dev.shoal.ingest.store.StoreException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.Map;
+
+/** Failures as JSON bodies {"error": "..."} with the status that says who must act. */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidRequestException e) {
+        return error(Response.Status.BAD_REQUEST, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(ConflictException e) {
+        return error(Response.Status.CONFLICT, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response store(StoreException e) {
+        LOG.error("catalog store failure", e);
+        return error(Response.Status.SERVICE_UNAVAILABLE, "the catalog could not be written, retry later: " + e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response publish(EventPublisher.PublishException e) {
+        LOG.error("event publishing failure", e);
+        return error(Response.Status.SERVICE_UNAVAILABLE, "events could not be published, nothing was stored; retry: " + e.getMessage());
+    }
+
+    static Response error(Response.Status status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+    }
+}

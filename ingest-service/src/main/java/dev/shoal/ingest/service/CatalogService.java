@@ -1,0 +1,233 @@
+package dev.shoal.ingest.service;
+
+import com.google.protobuf.Message;
+import dev.shoal.ingest.config.IngestConfig;
+import dev.shoal.ingest.domain.BatchValidator;
+import dev.shoal.ingest.messaging.EventPublisher;
+import dev.shoal.ingest.store.CatalogRepository;
+import dev.shoal.ingest.store.StoreException;
+import dev.shoal.proto.Envelopes;
+import dev.shoal.proto.common.v1.BatchResult;
+import dev.shoal.proto.common.v1.EventEnvelope;
+import dev.shoal.proto.common.v1.RowError;
+import dev.shoal.proto.ingest.v1.Dataset;
+import dev.shoal.proto.ingest.v1.DatasetCreated;
+import dev.shoal.proto.ingest.v1.EmbeddingSupplied;
+import dev.shoal.proto.ingest.v1.Frame;
+import dev.shoal.proto.ingest.v1.FrameUpserted;
+import dev.shoal.proto.ingest.v1.Inference;
+import dev.shoal.proto.ingest.v1.InferenceUpserted;
+import dev.shoal.proto.ingest.v1.Label;
+import dev.shoal.proto.ingest.v1.LabelUpserted;
+import dev.shoal.proto.ingest.v1.ModelVersion;
+import dev.shoal.proto.ingest.v1.ModelVersionRegistered;
+import dev.shoal.proto.ingest.v1.UserEmbedding;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The use cases of ingest: validate, store what is new or changed, and publish one event per change.
+ * Each batch runs in one database transaction that commits only after the broker acknowledged its events
+ * (at-least-once; consumers are idempotent). Invalid rows are reported, valid rows are kept.
+ */
+@ApplicationScoped
+public class CatalogService {
+
+    @Inject
+    CatalogRepository repository;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    IngestConfig config;
+
+    private BatchValidator validator;
+
+    @PostConstruct
+    void init() {
+        validator = new BatchValidator(repository, config);
+    }
+
+    public int maxRowsPerBatch() {
+        return config.maxRowsPerBatch();
+    }
+
+    // ------------------------------------------------------------------ datasets and models
+
+    public record Created<T>(T value, boolean created) {
+    }
+
+    public Created<Dataset> createDataset(Dataset dataset, String correlationId) {
+        validator.checkDataset(dataset).ifPresent(problem -> {
+            throw new InvalidRequestException(problem);
+        });
+        Dataset toStore = dataset.toBuilder().setCreatedAt(Envelopes.timestamp(Instant.now())).build();
+        try (Connection c = repository.connection()) {
+            c.setAutoCommit(false);
+            try {
+                var result = repository.createDataset(c, toStore);
+                if (result.created()) {
+                    EventEnvelope env = publisher.envelope(dataset.getId(), dataset.getId(), correlationId);
+                    publisher.await(List.of(publisher.send(EventPublisher.DATASET_EVENTS, env,
+                            DatasetCreated.newBuilder().setEnvelope(env).setDataset(result.value()).build())), config.publishTimeout());
+                } else if (!sameDefinition(result.value(), dataset)) {
+                    c.rollback();
+                    throw new ConflictException("dataset '" + dataset.getId() + "' already exists with a different definition");
+                }
+                c.commit();
+                repository.cacheDataset(result.value());
+                return new Created<>(result.value(), result.created());
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("creating dataset " + dataset.getId(), e);
+        }
+    }
+
+    private static boolean sameDefinition(Dataset stored, Dataset requested) {
+        return stored.toBuilder().clearCreatedAt().build().equals(requested.toBuilder().clearCreatedAt().build());
+    }
+
+    public List<Dataset> listDatasets() {
+        return repository.listDatasets();
+    }
+
+    public Created<ModelVersion> registerModelVersion(ModelVersion model, String correlationId) {
+        validator.checkModelVersion(model).ifPresent(problem -> {
+            throw new InvalidRequestException(problem);
+        });
+        ModelVersion toStore = model.toBuilder().setCreatedAt(Envelopes.timestamp(Instant.now())).build();
+        try (Connection c = repository.connection()) {
+            c.setAutoCommit(false);
+            try {
+                var result = repository.registerModelVersion(c, toStore);
+                if (result.created()) {
+                    String key = model.getModelId() + ":" + model.getVersion();
+                    EventEnvelope env = publisher.envelope(model.getDatasetId(), key, correlationId);
+                    publisher.await(List.of(publisher.send(EventPublisher.MODEL_EVENTS, env,
+                            ModelVersionRegistered.newBuilder().setEnvelope(env).setModelVersion(result.value()).build())), config.publishTimeout());
+                } else if (!result.value().toBuilder().clearCreatedAt().build().equals(model.toBuilder().clearCreatedAt().build())) {
+                    c.rollback();
+                    throw new ConflictException("model version " + model.getModelId() + ":" + model.getVersion()
+                            + " is already registered with a different definition");
+                }
+                c.commit();
+                return new Created<>(result.value(), result.created());
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("registering model version", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ batches
+
+    public BatchResult upsertFrames(List<Frame> frames, String correlationId) {
+        checkSize("frames", frames.size());
+        var checked = validator.frames(frames);
+        return store(frames.size(), checked.valid(), checked.errors().list(), correlationId,
+                repository::upsertFrames,
+                f -> {
+                    EventEnvelope env = publisher.envelope(f.getDatasetId(), f.getId(), correlationId);
+                    return publisher.send(EventPublisher.FRAME_EVENTS, env, FrameUpserted.newBuilder().setEnvelope(env).setFrame(f).build());
+                });
+    }
+
+    public BatchResult upsertLabels(List<Label> labels, String correlationId) {
+        checkSize("labels", labels.size());
+        var checked = validator.labels(labels);
+        return store(labels.size(), checked.valid(), checked.errors().list(), correlationId,
+                repository::upsertLabels,
+                l -> {
+                    EventEnvelope env = publisher.envelope(l.getDatasetId(), l.getFrameId(), correlationId);
+                    return publisher.send(EventPublisher.LABEL_EVENTS, env, LabelUpserted.newBuilder().setEnvelope(env).setLabel(l).build());
+                });
+    }
+
+    public BatchResult upsertInferences(List<Inference> inferences, String correlationId) {
+        checkSize("inferences", inferences.size());
+        var checked = validator.inferences(inferences);
+        return store(inferences.size(), checked.valid(), checked.errors().list(), correlationId,
+                repository::upsertInferences,
+                x -> {
+                    EventEnvelope env = publisher.envelope(x.getDatasetId(), x.getFrameId(), correlationId);
+                    return publisher.send(EventPublisher.INFERENCE_EVENTS, env, InferenceUpserted.newBuilder().setEnvelope(env).setInference(x).build());
+                });
+    }
+
+    public BatchResult upsertEmbeddings(List<UserEmbedding> embeddings, String correlationId) {
+        checkSize("embeddings", embeddings.size());
+        var checked = validator.embeddings(embeddings);
+        try {
+            return store(embeddings.size(), checked.valid(), checked.errors().list(), correlationId,
+                    repository::upsertEmbeddings,
+                    e -> {
+                        EventEnvelope env = publisher.envelope(e.getDatasetId(), e.getFrameId(), correlationId);
+                        return publisher.send(EventPublisher.EMBEDDING_EVENTS, env, EmbeddingSupplied.newBuilder().setEnvelope(env).setEmbedding(e).build());
+                    });
+        } catch (RuntimeException e) {
+            repository.forgetDimensions();
+            throw e;
+        }
+    }
+
+    private void checkSize(String what, int rows) {
+        if (rows == 0) {
+            throw new InvalidRequestException(what + ": the batch is empty");
+        }
+        if (rows > config.maxRowsPerBatch()) {
+            throw new InvalidRequestException(what + ": " + rows + " rows exceed the limit of " + config.maxRowsPerBatch()
+                    + " rows per batch (split the batch)");
+        }
+    }
+
+    @FunctionalInterface
+    interface Upsert<T> {
+        List<T> apply(Connection c, List<T> rows) throws SQLException;
+    }
+
+    private <T extends Message> BatchResult store(int received, List<T> valid, List<RowError> errors, String correlationId,
+                                                  Upsert<T> upsert, Function<T, CompletableFuture<Void>> publish) {
+        int changedCount = 0;
+        if (!valid.isEmpty()) {
+            try (Connection c = repository.connection()) {
+                c.setAutoCommit(false);
+                try {
+                    List<T> changed = upsert.apply(c, valid);
+                    List<CompletableFuture<Void>> sends = new ArrayList<>(changed.size());
+                    for (T row : changed) {
+                        sends.add(publish.apply(row));
+                    }
+                    publisher.await(sends, config.publishTimeout());
+                    c.commit();
+                    changedCount = changed.size();
+                } catch (RuntimeException | SQLException e) {
+                    c.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw new StoreException("storing the batch", e);
+            }
+        }
+        return BatchResult.newBuilder()
+                .setReceived(received)
+                .setStored(changedCount)
+                .setUnchanged(valid.size() - changedCount)
+                .addAllErrors(errors)
+                .build();
+    }
+}

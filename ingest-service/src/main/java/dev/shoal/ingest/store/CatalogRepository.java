@@ -1,0 +1,414 @@
+package dev.shoal.ingest.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.shoal.ingest.domain.CatalogView;
+import dev.shoal.proto.ingest.v1.Dataset;
+import dev.shoal.proto.ingest.v1.Frame;
+import dev.shoal.proto.ingest.v1.Inference;
+import dev.shoal.proto.ingest.v1.Label;
+import dev.shoal.proto.ingest.v1.ModelVersion;
+import dev.shoal.proto.ingest.v1.UserEmbedding;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The catalog in PostgreSQL, through plain JDBC: whole batches go in one {@code INSERT ... SELECT FROM unnest(...)
+ * ON CONFLICT DO UPDATE ... WHERE payload IS DISTINCT FROM} statement, whose {@code RETURNING} lists exactly
+ * the rows that were inserted or changed. Unchanged rows are neither written nor announced.
+ */
+@ApplicationScoped
+public class CatalogRepository implements CatalogView {
+
+    private static final String SEP = "\u0000";
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    private final Map<String, Dataset> datasets = new ConcurrentHashMap<>();
+    private final Map<String, Integer> dimensions = new ConcurrentHashMap<>();
+
+    public Connection connection() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    // ------------------------------------------------------------------ reads (CatalogView)
+
+    @Override
+    public Optional<Dataset> dataset(String datasetId) {
+        Dataset cached = datasets.get(datasetId);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("SELECT payload FROM datasets WHERE id = ?")) {
+            ps.setString(1, datasetId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Dataset d = Dataset.parseFrom(rs.getBytes(1));
+                datasets.put(datasetId, d);
+                return Optional.of(d);
+            }
+        } catch (SQLException | InvalidProtocolBufferException e) {
+            throw new StoreException("reading dataset " + datasetId, e);
+        }
+    }
+
+    public List<Dataset> listDatasets() {
+        List<Dataset> out = new ArrayList<>();
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("SELECT payload FROM datasets ORDER BY id");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(Dataset.parseFrom(rs.getBytes(1)));
+            }
+        } catch (SQLException | InvalidProtocolBufferException e) {
+            throw new StoreException("listing datasets", e);
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, FrameSize> frames(String datasetId, Collection<String> frameIds) {
+        Map<String, FrameSize> out = new HashMap<>();
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, width, height FROM frames WHERE dataset_id = ? AND id = ANY(?)")) {
+            ps.setString(1, datasetId);
+            ps.setArray(2, c.createArrayOf("text", frameIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new FrameSize(rs.getInt(2), rs.getInt(3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading frames of " + datasetId, e);
+        }
+        return out;
+    }
+
+    public Optional<Frame> frame(String datasetId, String frameId) {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement("SELECT payload FROM frames WHERE dataset_id = ? AND id = ?")) {
+            ps.setString(1, datasetId);
+            ps.setString(2, frameId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(Frame.parseFrom(rs.getBytes(1))) : Optional.empty();
+            }
+        } catch (SQLException | InvalidProtocolBufferException e) {
+            throw new StoreException("reading frame " + frameId, e);
+        }
+    }
+
+    public List<Label> labelsOf(String datasetId, String frameId) {
+        return readPayloads("SELECT payload FROM labels WHERE dataset_id = ? AND frame_id = ? ORDER BY label_set, labeler_id",
+                datasetId, frameId, Label::parseFrom);
+    }
+
+    public List<Inference> inferencesOf(String datasetId, String frameId) {
+        return readPayloads("SELECT payload FROM inferences WHERE dataset_id = ? AND frame_id = ? ORDER BY model_id, model_version",
+                datasetId, frameId, Inference::parseFrom);
+    }
+
+    /** Counts of what a dataset holds, for the API and for tests. */
+    public Map<String, Long> counts(String datasetId) {
+        Map<String, Long> out = new HashMap<>();
+        for (String table : List.of("frames", "labels", "inferences", "user_embeddings", "model_versions")) {
+            try (Connection c = connection();
+                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE dataset_id = ?")) {
+                ps.setString(1, datasetId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    out.put(table, rs.getLong(1));
+                }
+            } catch (SQLException e) {
+                throw new StoreException("counting " + table, e);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public OptionalInt embeddingDimension(String datasetId, String modelId, String modelVersion) {
+        String key = datasetId + SEP + modelId + SEP + modelVersion;
+        Integer cached = dimensions.get(key);
+        if (cached != null) {
+            return OptionalInt.of(cached);
+        }
+        try (Connection c = connection()) {
+            Integer dim = null;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT embedding_dimension FROM model_versions WHERE dataset_id = ? AND model_id = ? AND version = ? AND embedding_dimension > 0")) {
+                ps.setString(1, datasetId);
+                ps.setString(2, modelId);
+                ps.setString(3, modelVersion);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        dim = rs.getInt(1);
+                    }
+                }
+            }
+            if (dim == null) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT dimension FROM user_embeddings WHERE dataset_id = ? AND model_id = ? AND model_version = ? LIMIT 1")) {
+                    ps.setString(1, datasetId);
+                    ps.setString(2, modelId);
+                    ps.setString(3, modelVersion);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            dim = rs.getInt(1);
+                        }
+                    }
+                }
+            }
+            if (dim == null) {
+                return OptionalInt.empty();
+            }
+            dimensions.put(key, dim);
+            return OptionalInt.of(dim);
+        } catch (SQLException e) {
+            throw new StoreException("reading the embedding dimension of " + modelId + ":" + modelVersion, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /** Inserts the dataset if it is new; returns the stored one and whether it was created. */
+    public CreateResult<Dataset> createDataset(Connection c, Dataset d) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO datasets (id, payload, modality, class_names) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id")) {
+            ps.setString(1, d.getId());
+            ps.setBytes(2, ProtoBytes.of(d));
+            ps.setShort(3, (short) d.getModalityValue());
+            ps.setArray(4, c.createArrayOf("text", d.getClassNamesList().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return new CreateResult<>(d, true);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT payload FROM datasets WHERE id = ?")) {
+            ps.setString(1, d.getId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new CreateResult<>(Dataset.parseFrom(rs.getBytes(1)), false);
+            } catch (InvalidProtocolBufferException e) {
+                throw new StoreException("reading dataset " + d.getId(), e);
+            }
+        }
+    }
+
+    public void cacheDataset(Dataset d) {
+        datasets.put(d.getId(), d);
+    }
+
+    public CreateResult<ModelVersion> registerModelVersion(Connection c, ModelVersion m) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO model_versions (dataset_id, model_id, version, embedding_dimension, payload) VALUES (?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (dataset_id, model_id, version) DO NOTHING RETURNING version")) {
+            ps.setString(1, m.getDatasetId());
+            ps.setString(2, m.getModelId());
+            ps.setString(3, m.getVersion());
+            ps.setInt(4, m.getEmbeddingDimension());
+            ps.setBytes(5, ProtoBytes.of(m));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return new CreateResult<>(m, true);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT payload FROM model_versions WHERE dataset_id = ? AND model_id = ? AND version = ?")) {
+            ps.setString(1, m.getDatasetId());
+            ps.setString(2, m.getModelId());
+            ps.setString(3, m.getVersion());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new CreateResult<>(ModelVersion.parseFrom(rs.getBytes(1)), false);
+            } catch (InvalidProtocolBufferException e) {
+                throw new StoreException("reading model version", e);
+            }
+        }
+    }
+
+    public record CreateResult<T>(T value, boolean created) {
+    }
+
+    /** Upserts frames; returns those inserted or changed. */
+    public List<Frame> upsertFrames(Connection c, List<Frame> frames) throws SQLException {
+        int n = frames.size();
+        String[] ds = new String[n];
+        String[] ids = new String[n];
+        Integer[] split = new Integer[n];
+        Integer[] w = new Integer[n];
+        Integer[] h = new Integer[n];
+        byte[][] payload = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            Frame f = frames.get(i);
+            ds[i] = f.getDatasetId();
+            ids[i] = f.getId();
+            split[i] = f.getSplitValue();
+            w[i] = f.getWidth();
+            h[i] = f.getHeight();
+            payload[i] = ProtoBytes.of(f);
+        }
+        String sql = "INSERT INTO frames (dataset_id, id, split, width, height, payload) "
+                + "SELECT * FROM unnest(?::text[], ?::text[], ?::int2[], ?::int4[], ?::int4[], ?::bytea[]) "
+                + "ON CONFLICT (dataset_id, id) DO UPDATE SET split = EXCLUDED.split, width = EXCLUDED.width, height = EXCLUDED.height, "
+                + "payload = EXCLUDED.payload, updated_at = now() WHERE frames.payload IS DISTINCT FROM EXCLUDED.payload "
+                + "RETURNING dataset_id, id";
+        Set<String> changed = execute(c, sql, 2, new Object[][]{ds, ids, split, w, h, payload}, new String[]{"text", "text", "int2", "int4", "int4", "bytea"});
+        return select(frames, changed, f -> f.getDatasetId() + SEP + f.getId());
+    }
+
+    public List<Label> upsertLabels(Connection c, List<Label> labels) throws SQLException {
+        int n = labels.size();
+        String[][] cols = new String[4][n];
+        byte[][] payload = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            Label l = labels.get(i);
+            cols[0][i] = l.getDatasetId();
+            cols[1][i] = l.getFrameId();
+            cols[2][i] = l.getLabelSet();
+            cols[3][i] = l.getLabelerId();
+            payload[i] = ProtoBytes.of(l);
+        }
+        String sql = "INSERT INTO labels (dataset_id, frame_id, label_set, labeler_id, payload) "
+                + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[]) "
+                + "ON CONFLICT (dataset_id, frame_id, label_set, labeler_id) DO UPDATE SET payload = EXCLUDED.payload, updated_at = now() "
+                + "WHERE labels.payload IS DISTINCT FROM EXCLUDED.payload RETURNING dataset_id, frame_id, label_set, labeler_id";
+        Set<String> changed = execute(c, sql, 4, new Object[][]{cols[0], cols[1], cols[2], cols[3], payload},
+                new String[]{"text", "text", "text", "text", "bytea"});
+        return select(labels, changed, l -> l.getDatasetId() + SEP + l.getFrameId() + SEP + l.getLabelSet() + SEP + l.getLabelerId());
+    }
+
+    public List<Inference> upsertInferences(Connection c, List<Inference> inferences) throws SQLException {
+        int n = inferences.size();
+        String[][] cols = new String[4][n];
+        byte[][] payload = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            Inference x = inferences.get(i);
+            cols[0][i] = x.getDatasetId();
+            cols[1][i] = x.getFrameId();
+            cols[2][i] = x.getModelId();
+            cols[3][i] = x.getModelVersion();
+            payload[i] = ProtoBytes.of(x);
+        }
+        String sql = "INSERT INTO inferences (dataset_id, frame_id, model_id, model_version, payload) "
+                + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[]) "
+                + "ON CONFLICT (dataset_id, frame_id, model_id, model_version) DO UPDATE SET payload = EXCLUDED.payload, updated_at = now() "
+                + "WHERE inferences.payload IS DISTINCT FROM EXCLUDED.payload RETURNING dataset_id, frame_id, model_id, model_version";
+        Set<String> changed = execute(c, sql, 4, new Object[][]{cols[0], cols[1], cols[2], cols[3], payload},
+                new String[]{"text", "text", "text", "text", "bytea"});
+        return select(inferences, changed, x -> x.getDatasetId() + SEP + x.getFrameId() + SEP + x.getModelId() + SEP + x.getModelVersion());
+    }
+
+    public List<UserEmbedding> upsertEmbeddings(Connection c, List<UserEmbedding> embeddings) throws SQLException {
+        int n = embeddings.size();
+        String[][] cols = new String[4][n];
+        Integer[] dim = new Integer[n];
+        byte[][] payload = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            UserEmbedding e = embeddings.get(i);
+            cols[0][i] = e.getDatasetId();
+            cols[1][i] = e.getFrameId();
+            cols[2][i] = e.getModelId();
+            cols[3][i] = e.getModelVersion();
+            dim[i] = e.getVectorCount();
+            payload[i] = ProtoBytes.of(e);
+        }
+        String sql = "INSERT INTO user_embeddings (dataset_id, frame_id, model_id, model_version, dimension, payload) "
+                + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::bytea[]) "
+                + "ON CONFLICT (dataset_id, frame_id, model_id, model_version) DO UPDATE SET dimension = EXCLUDED.dimension, "
+                + "payload = EXCLUDED.payload, updated_at = now() "
+                + "WHERE user_embeddings.payload IS DISTINCT FROM EXCLUDED.payload RETURNING dataset_id, frame_id, model_id, model_version";
+        Set<String> changed = execute(c, sql, 4, new Object[][]{cols[0], cols[1], cols[2], cols[3], dim, payload},
+                new String[]{"text", "text", "text", "text", "int4", "bytea"});
+        return select(embeddings, changed, e -> e.getDatasetId() + SEP + e.getFrameId() + SEP + e.getModelId() + SEP + e.getModelVersion());
+    }
+
+    /** Forgets cached dimensions (after a rollback a first-seen dimension may not have been stored). */
+    public void forgetDimensions() {
+        dimensions.clear();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Set<String> execute(Connection c, String sql, int keyColumns, Object[][] columns, String[] types) throws SQLException {
+        Set<String> changed = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            List<Array> arrays = new ArrayList<>();
+            for (int i = 0; i < columns.length; i++) {
+                Array a = c.createArrayOf(types[i], columns[i]);
+                arrays.add(a);
+                ps.setArray(i + 1, a);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                StringBuilder key = new StringBuilder();
+                while (rs.next()) {
+                    key.setLength(0);
+                    for (int k = 1; k <= keyColumns; k++) {
+                        if (k > 1) {
+                            key.append(SEP);
+                        }
+                        key.append(rs.getString(k));
+                    }
+                    changed.add(key.toString());
+                }
+            }
+            for (Array a : arrays) {
+                a.free();
+            }
+        }
+        return changed;
+    }
+
+    private static <T> List<T> select(List<T> rows, Set<String> changed, Function<T, String> key) {
+        if (changed.size() == rows.size()) {
+            return rows;
+        }
+        List<T> out = new ArrayList<>(changed.size());
+        for (T row : rows) {
+            if (changed.contains(key.apply(row))) {
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    private <T> List<T> readPayloads(String sql, String datasetId, String frameId, Parser<T> parser) {
+        List<T> out = new ArrayList<>();
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, datasetId);
+            ps.setString(2, frameId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(parser.parse(rs.getBytes(1)));
+                }
+            }
+        } catch (SQLException | InvalidProtocolBufferException e) {
+            throw new StoreException("reading " + sql, e);
+        }
+        return out;
+    }
+
+    @FunctionalInterface
+    private interface Parser<T> {
+        T parse(byte[] bytes) throws InvalidProtocolBufferException;
+    }
+}
