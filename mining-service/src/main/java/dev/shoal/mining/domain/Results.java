@@ -1,0 +1,37 @@
+package dev.shoal.mining.domain;
+
+import java.util.List;
+import java.util.Map;
+
+/** What analyses store besides issues. */
+public final class Results {
+    private Results() {
+    }
+
+    public record ClusterSummary(String analysisId, String method, int clusterId, int size, Map<String, Integer> classMix,
+                                 Double accuracy, Double errorRate, Double overallErrorRate, Double lift, Double pValue,
+                                 int rank) {
+    }
+
+    public record MetadataSlice(String analysisId, String key, String value, int size, double errorRate,
+                                double overallErrorRate, double lift, double pValue) {
+    }
+
+    public record Outlier(String analysisId, String frameId, double knnScore, Double lofScore, int rank) {
+    }
+
+    /** A near-duplicate group; crossesSplits = leakage (the same content in train and in validation/test). */
+    public record DuplicateGroup(String analysisId, int groupId, List<String> frameIds, List<String> splits,
+                                 double minSimilarity, boolean crossesSplits) {
+    }
+
+    public record MapPoint(String frameId, float x, float y, String label, Integer clusterId) {
+    }
+
+    public record LabelerQuality(String analysisId, String labelerId, double accuracy, int labels,
+                                 Map<String, Map<String, Double>> confusion) {
+    }
+
+    public record Page<T>(List<T> items, long total, int page, int pageSize) {
+    }
+}

@@ -1,0 +1,108 @@
+package dev.shoal.mining.service;
+
+import dev.shoal.mining.domain.Analysis;
+import dev.shoal.mining.domain.AnalysisKind;
+import dev.shoal.mining.store.AnalysisRepository;
+import dev.shoal.mining.store.ResultRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs one analysis: loads its snapshot (5% of the progress bar), then each requested step in a fixed order
+ * (label errors first: clusters read their errors; map last: it is coloured by cluster), storing results as it goes.
+ */
+@ApplicationScoped
+public class AnalysisRunner {
+
+    private static final Logger LOG = Logger.getLogger(AnalysisRunner.class);
+    private static final List<AnalysisKind> ORDER = List.of(AnalysisKind.LABEL_ERRORS, AnalysisKind.DETECTION,
+            AnalysisKind.CLUSTERS, AnalysisKind.OUTLIERS, AnalysisKind.DUPLICATES, AnalysisKind.LABELER_QUALITY,
+            AnalysisKind.MAP);
+
+    @Inject
+    Instance<AnalysisStep> stepBeans;
+
+    @Inject
+    SnapshotLoader loader;
+
+    @Inject
+    AnalysisRepository analyses;
+
+    @Inject
+    ResultRepository results;
+
+    public Map<AnalysisKind, AnalysisStep> steps() {
+        Map<AnalysisKind, AnalysisStep> m = new EnumMap<>(AnalysisKind.class);
+        stepBeans.forEach(s -> m.put(s.kind(), s));
+        return m;
+    }
+
+    /** Why a kind cannot run in this build, if it cannot. */
+    public Optional<String> unavailable(AnalysisKind kind) {
+        AnalysisStep s = steps().get(kind);
+        return s == null ? Optional.of("not available: no step for " + kind.wire() + " in this build") : s.unavailable();
+    }
+
+    public void run(Analysis a) {
+        long start = System.nanoTime();
+        try {
+            results.deleteResults(a.id());   // a re-run after a restart starts clean
+            analyses.progress(a.id(), Analysis.RUNNING, 0);
+            List<AnalysisKind> kinds = new ArrayList<>();
+            for (AnalysisKind k : ORDER) {
+                if (a.kinds().contains(k.wire())) {
+                    kinds.add(k);
+                }
+            }
+            boolean vectors = a.hasEmbedding() && kinds.stream().anyMatch(k -> k.needsVectors()
+                    || (k == AnalysisKind.LABEL_ERRORS && !a.hasModel()));
+            Snapshot snapshot = loader.load(a, vectors, kinds.contains(AnalysisKind.DETECTION));
+            analyses.progress(a.id(), Analysis.RUNNING, 5);
+
+            Map<AnalysisKind, AnalysisStep> steps = steps();
+            int totalWeight = Math.max(1, kinds.stream().mapToInt(k -> steps.get(k).weight()).sum());
+            AtomicReference<IntConsumer> stepProgress = new AtomicReference<>(pct -> { });
+            AnalysisContext ctx = new AnalysisContext(a, snapshot, pct -> stepProgress.get().accept(pct));
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("frames", snapshot.size());
+            summary.put("classes", snapshot.classes);
+            int done = 0;
+            for (AnalysisKind k : kinds) {
+                AnalysisStep step = steps.get(k);
+                int base = done;
+                int w = step.weight();
+                int[] last = {-1};
+                stepProgress.set(pct -> {
+                    int overall = Math.min(99, 5 + (int) (95.0 * (base + w * pct / 100.0) / totalWeight));
+                    if (overall != last[0]) {
+                        last[0] = overall;
+                        analyses.progress(a.id(), Analysis.RUNNING, overall);
+                    }
+                });
+                long t = System.nanoTime();
+                Map<String, Object> s = new LinkedHashMap<>(step.run(ctx));
+                s.put("seconds", Math.round((System.nanoTime() - t) / 1e7) / 100.0);
+                summary.put(k.wire(), s);
+                done += w;
+                analyses.progress(a.id(), Analysis.RUNNING, Math.min(99, 5 + 95 * done / totalWeight));
+            }
+            summary.put("seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+            analyses.succeed(a.id(), summary);
+            LOG.infof("analysis %s done in %.1f s", a.id(), (System.nanoTime() - start) / 1e9);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            LOG.errorf(e, "analysis %s failed", a.id());
+            analyses.fail(a.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.shoal.mining.service;
+
+import dev.shoal.mining.domain.ReadModel.BoxShape;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The inputs of one analysis, indexed 0..n-1 by frame: what the loader streamed out of PostgreSQL (and the
+ * vector sources). Any per-frame entry may be missing: vector null, label -1, probs null.
+ */
+public final class Snapshot {
+    public final List<String> frameIds;
+    public final List<String> classes;
+    public final float[][] vectors;
+    public final int[] labels;
+    public final float[][] probs;
+    public final String[] splits;
+    public final List<Map<String, String>> metadata;
+    /** Every classification answer: {frame, labeler, class}, for labeler quality. */
+    public final List<int[]> answers;
+    public final List<String> labelerIds;
+    public final List<List<BoxShape>> labeledBoxes;
+    public final List<List<BoxShape>> predictedBoxes;
+
+    Snapshot(List<String> frameIds, List<String> classes, float[][] vectors, int[] labels, float[][] probs, String[] splits,
+             List<Map<String, String>> metadata, List<int[]> answers, List<String> labelerIds,
+             List<List<BoxShape>> labeledBoxes, List<List<BoxShape>> predictedBoxes) {
+        this.frameIds = frameIds;
+        this.classes = classes;
+        this.vectors = vectors;
+        this.labels = labels;
+        this.probs = probs;
+        this.splits = splits;
+        this.metadata = metadata;
+        this.answers = answers;
+        this.labelerIds = labelerIds;
+        this.labeledBoxes = labeledBoxes;
+        this.predictedBoxes = predictedBoxes;
+    }
+
+    public int size() {
+        return frameIds.size();
+    }
+
+    /** Indices of frames that satisfy all the given presence conditions. */
+    public int[] select(boolean needVector, boolean needLabel, boolean needProbs) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < size(); i++) {
+            if ((!needVector || vectors[i] != null) && (!needLabel || labels[i] >= 0) && (!needProbs || probs[i] != null)) {
+                out.add(i);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public String className(int k) {
+        return k < 0 ? null : classes.get(k);
+    }
+}

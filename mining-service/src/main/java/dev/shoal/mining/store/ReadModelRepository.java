@@ -1,0 +1,208 @@
+package dev.shoal.mining.store;
+
+import dev.shoal.mining.domain.ReadModel.EmbeddingRow;
+import dev.shoal.mining.domain.ReadModel.FrameRow;
+import dev.shoal.mining.domain.ReadModel.InferenceRow;
+import dev.shoal.mining.domain.ReadModel.LabelRow;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes the read model. Each event is applied in one transaction together with its event_id in
+ * {@code processed_event}: a replayed event changes nothing (exactly-once effect over at-least-once delivery),
+ * and every real change bumps the dataset watermark that analysis fingerprints include.
+ */
+@ApplicationScoped
+public class ReadModelRepository {
+
+    @Inject
+    DataSource dataSource;
+
+    /** Result of applying one event. */
+    public enum Applied { DUPLICATE_EVENT, UNCHANGED, CHANGED }
+
+    public Applied applyFrame(String eventId, String topic, FrameRow f) {
+        return inTx(eventId, topic, f.datasetId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into frame (dataset_id, frame_id, split, uris, metadata, seq)
+                    values (?, ?, ?, ?, ?, nextval('change_seq'))
+                    on conflict (dataset_id, frame_id) do update
+                      set split = excluded.split, uris = excluded.uris, metadata = excluded.metadata, seq = excluded.seq
+                      where (frame.split, frame.uris, frame.metadata)
+                            is distinct from (excluded.split, excluded.uris, excluded.metadata)""")) {
+                ps.setString(1, f.datasetId());
+                ps.setString(2, f.frameId());
+                ps.setString(3, f.split());
+                ps.setString(4, Json.write(f.uris()));
+                ps.setString(5, Json.write(new java.util.TreeMap<>(f.metadata())));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public Applied applyLabel(String eventId, String topic, LabelRow l) {
+        return inTx(eventId, topic, l.datasetId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into label (dataset_id, frame_id, label_set, labeler_id, kind, class_name, shapes, seq)
+                    values (?, ?, ?, ?, ?, ?, ?, nextval('change_seq'))
+                    on conflict (dataset_id, frame_id, label_set, labeler_id) do update
+                      set kind = excluded.kind, class_name = excluded.class_name, shapes = excluded.shapes, seq = excluded.seq
+                      where (label.kind, label.class_name, label.shapes)
+                            is distinct from (excluded.kind, excluded.class_name, excluded.shapes)""")) {
+                ps.setString(1, l.datasetId());
+                ps.setString(2, l.frameId());
+                ps.setString(3, l.labelSet());
+                ps.setString(4, l.labelerId());
+                ps.setString(5, l.kind());
+                ps.setString(6, l.className());
+                ps.setString(7, l.shapesJson());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public Applied applyInference(String eventId, String topic, InferenceRow i) {
+        return inTx(eventId, topic, i.datasetId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into inference (dataset_id, frame_id, model_id, model_version, kind, class_names, probs, shapes, seq)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, nextval('change_seq'))
+                    on conflict (dataset_id, frame_id, model_id, model_version) do update
+                      set kind = excluded.kind, class_names = excluded.class_names, probs = excluded.probs,
+                          shapes = excluded.shapes, seq = excluded.seq
+                      where (inference.kind, inference.class_names, inference.probs, inference.shapes)
+                            is distinct from (excluded.kind, excluded.class_names, excluded.probs, excluded.shapes)""")) {
+                ps.setString(1, i.datasetId());
+                ps.setString(2, i.frameId());
+                ps.setString(3, i.modelId());
+                ps.setString(4, i.modelVersion());
+                ps.setString(5, i.kind());
+                ps.setString(6, i.classNames() == null ? null : Json.write(i.classNames()));
+                ps.setBytes(7, i.probs() == null ? null : Floats.toBytes(i.probs()));
+                ps.setString(8, i.shapesJson());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * A user-supplied vector always wins; a computed-embedding notice (no vector) never overwrites a user vector
+     * stored under the same key.
+     */
+    public Applied applyEmbedding(String eventId, String topic, EmbeddingRow e) {
+        return inTx(eventId, topic, e.datasetId(), c -> {
+            String guard = "user".equals(e.source())
+                    ? "(embedding.source, embedding.dimension, embedding.vector) is distinct from (excluded.source, excluded.dimension, excluded.vector)"
+                    : "embedding.source = 'computed' and embedding.dimension <> excluded.dimension";
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into embedding (dataset_id, frame_id, model_id, model_version, source, dimension, vector, seq)
+                    values (?, ?, ?, ?, ?, ?, ?, nextval('change_seq'))
+                    on conflict (dataset_id, frame_id, model_id, model_version) do update
+                      set source = excluded.source, dimension = excluded.dimension, vector = excluded.vector, seq = excluded.seq
+                      where """ + guard)) {
+                ps.setString(1, e.datasetId());
+                ps.setString(2, e.frameId());
+                ps.setString(3, e.modelId());
+                ps.setString(4, e.modelVersion());
+                ps.setString(5, e.source());
+                ps.setInt(6, e.dimension());
+                ps.setBytes(7, e.vector() == null ? null : Floats.toBytes(e.vector()));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The dataset's data watermark: the change sequence of its latest change (0 when nothing is stored). */
+    public long watermark(String datasetId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select seq from dataset_watermark where dataset_id = ?")) {
+            ps.setString(1, datasetId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public List<LabelRow> labels(String datasetId, String frameId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select label_set, labeler_id, kind, class_name, shapes from label
+                     where dataset_id = ? and frame_id = ? order by label_set, labeler_id""")) {
+            ps.setString(1, datasetId);
+            ps.setString(2, frameId);
+            List<LabelRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new LabelRow(datasetId, frameId, rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public long count(String table, String datasetId) {
+        if (!List.of("frame", "label", "inference", "embedding").contains(table)) {
+            throw new IllegalArgumentException(table);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*) from " + table + " where dataset_id = ?")) {
+            ps.setString(1, datasetId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Upsert {
+        int apply(Connection c) throws SQLException;
+    }
+
+    private Applied inTx(String eventId, String topic, String datasetId, Upsert upsert) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "insert into processed_event (event_id, topic) values (?, ?) on conflict do nothing")) {
+                    ps.setString(1, eventId);
+                    ps.setString(2, topic);
+                    if (ps.executeUpdate() == 0) {
+                        c.rollback();
+                        return Applied.DUPLICATE_EVENT;
+                    }
+                }
+                int changed = upsert.apply(c);
+                if (changed > 0) {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            insert into dataset_watermark (dataset_id, seq) values (?, nextval('change_seq'))
+                            on conflict (dataset_id) do update set seq = excluded.seq""")) {
+                        ps.setString(1, datasetId);
+                        ps.executeUpdate();
+                    }
+                }
+                c.commit();
+                return changed > 0 ? Applied.CHANGED : Applied.UNCHANGED;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("read model write failed: " + e.getMessage(), e);
+        }
+    }
+}
