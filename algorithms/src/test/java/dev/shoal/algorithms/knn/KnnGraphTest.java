@@ -1,0 +1,68 @@
+package dev.shoal.algorithms.knn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shoal.algorithms.testing.Blobs;
+import org.junit.jupiter.api.Test;
+
+class KnnGraphTest {
+
+    @Test
+    void hnswGraphFindsNearlyAllTrueNeighboursOfClusteredVectors() {
+        Blobs b = Blobs.generate(3000, 48, 20, 0.6, 1);
+        KnnGraph g = KnnGraph.build(b.x, KnnGraph.Params.defaults(10).withThreads(2));
+        int[][] exact = Blobs.exactKnn(b.x, 10);
+        double recall = g.recallAgainst(exact);
+        assertTrue(recall > 0.95, "recall@10 " + recall);
+    }
+
+    @Test
+    void singleThreadedBuildGivesTheSameQuality() {
+        Blobs b = Blobs.generate(1500, 16, 10, 0.5, 2);
+        KnnGraph g = KnnGraph.build(b.x, KnnGraph.Params.defaults(8).withThreads(1));
+        assertTrue(g.recallAgainst(Blobs.exactKnn(b.x, 8)) > 0.95);
+    }
+
+    @Test
+    void neighboursExcludeTheNodeItselfAndAreSortedByCosineDistance() {
+        Blobs b = Blobs.generate(2500, 8, 5, 0.3, 3);
+        KnnGraph g = KnnGraph.build(b.x, 6);
+        for (int i = 0; i < g.size(); i++) {
+            for (int j = 0; j < g.k(); j++) {
+                assertNotEquals(i, g.neighbor(i, j));
+                assertEquals(KnnGraph.cosineDistance(b.x[i], b.x[g.neighbor(i, j)]), g.distance(i, j), 1e-4);
+                if (j > 0) assertTrue(g.distance(i, j) >= g.distance(i, j - 1));
+            }
+        }
+    }
+
+    @Test
+    void cosineDistancesOfAHandDrawnTriangle() {
+        float[][] x = {{1, 0}, {0, 1}, {1, 1}, {-1, 0}};
+        KnnGraph g = KnnGraph.build(x, 3);
+        // node 0: (1,1) at 1-1/sqrt2, then (0,1) at 1, then (-1,0) at 2
+        assertArrayEquals(new int[] {2, 1, 3}, g.neighbors(0));
+        assertEquals(1 - 1 / Math.sqrt(2), g.distance(0, 0), 1e-5);
+        assertEquals(1.0, g.distance(0, 1), 1e-5);
+        assertEquals(2.0, g.distance(0, 2), 1e-5);
+    }
+
+    @Test
+    void kIsCappedAtNMinusOne() {
+        KnnGraph g = KnnGraph.build(new float[][] {{1, 0}, {0, 1}}, 5);
+        assertEquals(1, g.k());
+        assertEquals(1, g.neighbor(0, 0));
+        assertEquals(0, g.neighbor(1, 0));
+    }
+
+    @Test
+    void ragedInputIsRejectedNamingTheRow() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KnnGraph.build(new float[][] {{1, 0}, {0, 1, 2}}, 1));
+        assertTrue(e.getMessage().contains("vector 1"));
+    }
+}
