@@ -16,17 +16,25 @@ public interface MiningConfig {
     @WithDefault("2000")
     int pageSize();
 
+    /** Neighbours per frame in the shared k-NN graph (out-of-sample k-NN probabilities, LOF, UMAP...). */
+    @WithDefault("15")
+    int knnK();
+
+    /** How out-of-sample probabilities are computed from embeddings when there are no inferences: knn | probe. */
+    @WithDefault("knn")
+    String oosMethod();
+
+    /** Cosine similarity at or above which two frames are near-duplicates. */
+    @WithDefault("0.98")
+    double duplicateSimilarity();
+
+    /** Outliers kept per analysis: this share of the frames (at least 100). */
+    @WithDefault("0.05")
+    double outlierShare();
+
     EmbeddingService embeddingService();
 
     interface EmbeddingService {
-        /** Base URL of embedding-service (REST). */
-        @WithDefault("http://127.0.0.1:8082")
-        String url();
-
-        /** NDJSON export of one model's vectors: lines {"frame_id": "...", "vector": [...]}. */
-        @WithDefault("/v1/vectors/export")
-        String exportPath();
-
         /** Deadline of one export or search call. */
         @WithDefault("PT60S")
         Duration timeout();

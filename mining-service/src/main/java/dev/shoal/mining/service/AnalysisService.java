@@ -92,12 +92,8 @@ public class AnalysisService {
         TreeSet<String> kinds = new TreeSet<>();
         for (int i = 0; i < r.kinds().size(); i++) {
             String k = r.kinds().get(i);
-            AnalysisKind kind = AnalysisKind.fromWire(k)
+            AnalysisKind.fromWire(k)
                     .orElseThrow(() -> new BadRequest("kinds", "unknown kind '" + k + "'; one of " + wireKinds()));
-            int idx = i;
-            runner.unavailable(kind).ifPresent(why -> {
-                throw new BadRequest("kinds[" + idx + "]", k + " is " + why);
-            });
             kinds.add(k);
         }
         String modelId = blankToEmpty(r.modelId());
@@ -131,6 +127,13 @@ public class AnalysisService {
         if (!embVersion.isEmpty() && embeddings.sources(dataset, embId, embVersion).isEmpty()) {
             throw new BadRequest("embedding_model_version", "no embeddings of " + embId + ":" + embVersion
                     + " in dataset " + dataset);
+        }
+        for (int i = 0; i < r.kinds().size(); i++) {
+            String k = r.kinds().get(i);
+            int idx = i;
+            runner.unavailable(AnalysisKind.fromWire(k).orElseThrow()).ifPresent(why -> {
+                throw new BadRequest("kinds[" + idx + "]", k + " is " + why);
+            });
         }
         long watermark = readModel.watermark(dataset);
         if (watermark == 0) {

@@ -1,30 +1,26 @@
 package dev.shoal.mining.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.mining.config.MiningConfig;
-import dev.shoal.mining.store.Json;
+import dev.shoal.proto.embedding.v1.ExportVectorsRequest;
+import dev.shoal.proto.embedding.v1.SearchServiceGrpc;
+import dev.shoal.proto.embedding.v1.StoredVector;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.faulttolerance.Retry;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * Vectors that embedding-service computed: EmbeddingComputed carries no vector, so they are read through its
- * REST NDJSON export ({@code GET <url><export-path>?dataset_id=&model_id=&model_version=}, one
- * {@code {"frame_id": ..., "vector": [...]}} per line), with a deadline and retries, failing explicitly.
+ * Vectors that embedding-service computed: EmbeddingComputed carries no vector, so they are read through the
+ * SearchService.ExportVectors server stream (embedding-v1.proto), with a deadline; a failure is explicit
+ * ({@link VectorsUnavailable}) and fails the analysis with its reason. The store names a model version
+ * {@code modelId@version}.
  */
 @ApplicationScoped
 public class ExportVectorSource implements VectorSource {
@@ -32,7 +28,8 @@ public class ExportVectorSource implements VectorSource {
     @Inject
     MiningConfig config;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+    @GrpcClient("embedding")
+    SearchServiceGrpc.SearchServiceBlockingStub search;
 
     @Override
     public String source() {
@@ -40,58 +37,40 @@ public class ExportVectorSource implements VectorSource {
     }
 
     @Override
-    @Retry(maxRetries = 2, delay = 500)
     public void stream(String datasetId, String modelId, String modelVersion, BiConsumer<String, float[]> sink) {
         export(datasetId, modelId, modelVersion, null, sink);
     }
 
     @Override
-    @Retry(maxRetries = 2, delay = 500)
     public void fetch(String datasetId, String modelId, String modelVersion, Collection<String> frameIds,
                       BiConsumer<String, float[]> sink) {
         export(datasetId, modelId, modelVersion, new HashSet<>(frameIds), sink);
     }
 
-    private void export(String datasetId, String modelId, String modelVersion, Set<String> only, BiConsumer<String, float[]> sink) {
-        MiningConfig.EmbeddingService es = config.embeddingService();
-        URI uri = URI.create(es.url() + es.exportPath() + "?dataset_id=" + enc(datasetId) + "&model_id=" + enc(modelId)
-                + "&model_version=" + enc(modelVersion));
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(es.timeout()).header("Accept", "application/x-ndjson").GET().build();
-        try {
-            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() != 200) {
-                response.body().close();
-                throw new VectorsUnavailable("embedding-service export " + uri + " answered HTTP " + response.statusCode());
-            }
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    JsonNode node = Json.mapper().readTree(line);
-                    String frameId = node.path(node.has("frame_id") ? "frame_id" : "frameId").asText();
-                    if (only != null && !only.contains(frameId)) {
-                        continue;
-                    }
-                    JsonNode vec = node.get("vector");
-                    float[] v = new float[vec.size()];
-                    for (int i = 0; i < v.length; i++) {
-                        v[i] = (float) vec.get(i).asDouble();
-                    }
-                    sink.accept(frameId, v);
-                }
-            }
-        } catch (IOException e) {
-            throw new VectorsUnavailable("embedding-service export " + uri + " failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new VectorsUnavailable("interrupted while reading " + uri);
-        }
+    public static String storeVersion(String modelId, String modelVersion) {
+        return modelId + "@" + modelVersion;
     }
 
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    private void export(String datasetId, String modelId, String modelVersion, Set<String> only, BiConsumer<String, float[]> sink) {
+        try {
+            Iterator<StoredVector> it = search.withDeadlineAfter(config.embeddingService().timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .exportVectors(ExportVectorsRequest.newBuilder().setDatasetId(datasetId)
+                            .setModelVersion(storeVersion(modelId, modelVersion)).build());
+            while (it.hasNext()) {
+                StoredVector v = it.next();
+                if (only != null && !only.contains(v.getFrameId())) {
+                    continue;
+                }
+                float[] f = new float[v.getVectorCount()];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = v.getVector(i);
+                }
+                sink.accept(v.getFrameId(), f);
+            }
+        } catch (StatusRuntimeException e) {
+            throw new VectorsUnavailable("embedding-service ExportVectors(" + datasetId + ", "
+                    + storeVersion(modelId, modelVersion) + ") failed: " + e.getStatus());
+        }
     }
 
     /** The computed vectors could not be read. */

@@ -11,9 +11,9 @@ import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
- * Exact pool search: streams the pool's vectors once (mining's own table for user-supplied embeddings, the
- * embedding-service export for computed ones) and keeps the top {@code limit} by cosine similarity in a heap,
- * so memory is O(limit) whatever the pool size. One query costs one pass over the pool.
+ * Pool search behind one interface. User-supplied vectors: an exact scan of mining's own table keeping the top
+ * {@code limit} by cosine similarity in a heap (memory O(limit) whatever the pool size; one pass per query).
+ * Computed vectors: embedding-service's ANN search ({@link EmbeddingServicePoolSearch}).
  */
 @ApplicationScoped
 public class VectorScanPoolSearch implements PoolSearch {
@@ -24,8 +24,15 @@ public class VectorScanPoolSearch implements PoolSearch {
     @Inject
     CampaignRepository campaigns;
 
+    @Inject
+    EmbeddingServicePoolSearch remote;
+
+    /** User-supplied vectors: one pass over mining's own table; computed ones: embedding-service's ANN index. */
     @Override
     public List<Hit> similar(String datasetId, String modelId, String modelVersion, float[] query, int limit, Set<String> exclude) {
+        if (!vectors.allUserSupplied(datasetId, modelId, modelVersion)) {
+            return remote.similar(datasetId, modelId, modelVersion, query, limit, exclude);
+        }
         Set<String> pool = campaigns.pool(datasetId, modelId, modelVersion);
         double qn = norm(query);
         PriorityQueue<Hit> top = new PriorityQueue<>(Comparator.comparingDouble(Hit::similarity));
