@@ -353,6 +353,26 @@ class LabelingFlowTest {
     }
 
     @Test
+    void tasksStillOpenAtTheDeadlineExpireAndTheCampaignClosesWithWhatCameBack() {
+        publish(probe, campaign("c-late", "ds-late", "acme", AnnotationType.ANNOTATION_TYPE_CLASSIFICATION, 1,
+                List.of("cat", "dog"), "e1", "e2", "e3").setDeadline(Envelopes.timestamp(java.time.Instant.now().plusSeconds(4))).build());
+        await().atMost(WAIT).until(() -> FakeVendor.INSTANCE.acceptedCount("dispatch:c-late.g1:1") == 1);
+        signedCallback(baseUrl() + callbackPath("acme"),
+                "{\"task_id\": \"c-late.g1\", \"results\": [{\"frame_id\": \"e3\", \"annotator_id\": \"a\", \"class_name\": \"dog\"}]}")
+                .then().statusCode(200).body("task_state", equalTo("completed"));
+        await().atMost(WAIT).until(() -> "expired".equals(task("c-late.g0").getString("state")));
+        assertTrue(task("c-late.g0").getString("reason").contains("deadline"));
+        assertEquals("completed", campaignView("c-late").getString("status"));
+        LabelsAccepted event = parse(probe.await(Topics.LABELS_ACCEPTED, r -> "c-late".equals(r.key()), 1, WAIT).get(0).value());
+        assertEquals(1, event.getTasksFailed());
+        assertEquals(List.of("e3"), event.getLabelsList().stream().map(AcceptedLabel::getFrameId).toList());
+        // a late answer is kept but changes nothing
+        signedCallback(baseUrl() + callbackPath("acme"),
+                "{\"task_id\": \"c-late.g0\", \"results\": [{\"frame_id\": \"e1\", \"annotator_id\": \"a\", \"class_name\": \"cat\"}]}")
+                .then().statusCode(200).body("task_state", equalTo("expired"));
+    }
+
+    @Test
     void anInvalidRequestGoesToTheDeadLetterTopicWithTheReason() {
         LabelingRequested bad = campaign("c-bad", "ds-bad", "acme", AnnotationType.ANNOTATION_TYPE_CLASSIFICATION, 1,
                 List.of("cat")).build();
