@@ -128,10 +128,20 @@ public final class DawidSkene {
                 logT[i][c] = Math.log(priors[c]);
             }
         }
-        for (Annotation a : set.annotations()) {
-            double[][] matrix = pi[a.annotator()];
+        // log π once per iteration (annotators x k x k), not once per answer
+        double[][][] logPi = new double[pi.length][k][k];
+        for (int j = 0; j < pi.length; j++) {
             for (int c = 0; c < k; c++) {
-                logT[a.item()][c] += Math.log(matrix[c][a.label()]);
+                for (int l = 0; l < k; l++) {
+                    logPi[j][l][c] = Math.log(pi[j][c][l]);
+                }
+            }
+        }
+        for (Annotation a : set.annotations()) {
+            double[] row = logT[a.item()];
+            double[] logAnswer = logPi[a.annotator()][a.label()];
+            for (int c = 0; c < k; c++) {
+                row[c] += logAnswer[c];
             }
         }
         double ll = 0;
