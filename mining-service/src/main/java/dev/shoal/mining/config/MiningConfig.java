@@ -32,6 +32,18 @@ public interface MiningConfig {
     @WithDefault("0.05")
     double outlierShare();
 
+    /** HDBSCAN smallest cluster; 0 = max(10, min(200, n / 100)). */
+    @WithDefault("0")
+    int hdbscanMinClusterSize();
+
+    /** k-means clusters; 0 = clamp(sqrt(n / 2), 2, 100). */
+    @WithDefault("0")
+    int kmeansK();
+
+    /** UMAP SGD epochs; 0 = umap-learn's default (500 up to 10k points, else 200). */
+    @WithDefault("0")
+    int umapEpochs();
+
     EmbeddingService embeddingService();
 
     interface EmbeddingService {

@@ -8,13 +8,15 @@ public final class Results {
     private Results() {
     }
 
+    /** A failure cluster; error statistics are over its labeled frames that have a prediction. */
     public record ClusterSummary(String analysisId, String method, int clusterId, int size, Map<String, Integer> classMix,
-                                 Double accuracy, Double errorRate, Double overallErrorRate, Double lift, Double pValue,
-                                 int rank) {
+                                 Integer errors, Double accuracy, Double errorRate, Double overallErrorRate, Double lift,
+                                 Double pValue, Double qValue, boolean significant, int rank) {
     }
 
-    public record MetadataSlice(String analysisId, String key, String value, int size, double errorRate,
-                                double overallErrorRate, double lift, double pValue) {
+    public record MetadataSlice(String analysisId, String key, String value, int size, int errors, double errorRate,
+                                double overallErrorRate, Double lift, Double pValue, Double qValue, boolean significant,
+                                int rank) {
     }
 
     public record Outlier(String analysisId, String frameId, double knnScore, Double lofScore, int rank) {

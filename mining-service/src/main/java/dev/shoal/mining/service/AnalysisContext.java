@@ -56,7 +56,19 @@ public final class AnalysisContext {
             vectorRows = snapshot.select(true, false, false);
             vectors = new float[vectorRows.length][];
             for (int r = 0; r < vectorRows.length; r++) {
-                vectors[r] = snapshot.vectors[vectorRows[r]];
+                // L2-normalised in place: every method downstream is cosine (k-NN graph, spherical k-means, UMAP)
+                float[] v = snapshot.vectors[vectorRows[r]];
+                double n = 0;
+                for (float x : v) {
+                    n += x * x;
+                }
+                if (n > 0) {
+                    float inv = (float) (1.0 / Math.sqrt(n));
+                    for (int d = 0; d < v.length; d++) {
+                        v[d] *= inv;
+                    }
+                }
+                vectors[r] = v;
             }
         }
         return vectorRows;

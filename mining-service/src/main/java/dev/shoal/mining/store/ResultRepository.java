@@ -68,7 +68,7 @@ public class ResultRepository {
     public void insertClusters(List<ClusterSummary> clusters) {
         batch("""
                 insert into cluster (analysis_id, method, cluster_id, size, class_mix, accuracy, error_rate, overall_error_rate,
-                  lift, p_value, rank) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", clusters, (ps, c) -> {
+                  lift, p_value, rank, q_value, significant, errors) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", clusters, (ps, c) -> {
             ps.setString(1, c.analysisId());
             ps.setString(2, c.method());
             ps.setInt(3, c.clusterId());
@@ -80,6 +80,13 @@ public class ResultRepository {
             setDouble(ps, 9, c.lift());
             setDouble(ps, 10, c.pValue());
             ps.setInt(11, c.rank());
+            setDouble(ps, 12, c.qValue());
+            ps.setBoolean(13, c.significant());
+            if (c.errors() == null) {
+                ps.setNull(14, Types.INTEGER);
+            } else {
+                ps.setInt(14, c.errors());
+            }
         });
     }
 
@@ -97,16 +104,20 @@ public class ResultRepository {
 
     public void insertSlices(List<MetadataSlice> slices) {
         batch("""
-                insert into metadata_slice (analysis_id, meta_key, meta_value, size, error_rate, overall_error_rate, lift, p_value)
-                values (?, ?, ?, ?, ?, ?, ?, ?)""", slices, (ps, s) -> {
+                insert into metadata_slice (analysis_id, meta_key, meta_value, size, error_rate, overall_error_rate, lift, p_value,
+                  q_value, significant, errors, rank) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", slices, (ps, s) -> {
             ps.setString(1, s.analysisId());
             ps.setString(2, s.key());
             ps.setString(3, s.value());
             ps.setInt(4, s.size());
             ps.setDouble(5, s.errorRate());
             ps.setDouble(6, s.overallErrorRate());
-            ps.setDouble(7, s.lift());
-            ps.setDouble(8, s.pValue());
+            setDouble(ps, 7, s.lift());
+            setDouble(ps, 8, s.pValue());
+            setDouble(ps, 9, s.qValue());
+            ps.setBoolean(10, s.significant());
+            ps.setInt(11, s.errors());
+            ps.setInt(12, s.rank());
         });
     }
 
@@ -201,9 +212,9 @@ public class ResultRepository {
         String sql = "select * from cluster where analysis_id = ?" + (method == null ? "" : " and method = ?") + " order by method, rank";
         return list(sql, method == null ? List.of(analysisId) : List.of(analysisId, method), rs -> new ClusterSummary(
                 rs.getString("analysis_id"), rs.getString("method"), rs.getInt("cluster_id"), rs.getInt("size"),
-                Json.read(rs.getString("class_mix"), new TypeReference<Map<String, Integer>>() { }),
+                Json.read(rs.getString("class_mix"), new TypeReference<Map<String, Integer>>() { }), integer(rs, "errors"),
                 dbl(rs, "accuracy"), dbl(rs, "error_rate"), dbl(rs, "overall_error_rate"), dbl(rs, "lift"),
-                dbl(rs, "p_value"), rs.getInt("rank")));
+                dbl(rs, "p_value"), dbl(rs, "q_value"), rs.getBoolean("significant"), rs.getInt("rank")));
     }
 
     public Page<String> clusterMembers(String analysisId, String method, int clusterId, int page, int pageSize) {
@@ -221,10 +232,10 @@ public class ResultRepository {
     }
 
     public List<MetadataSlice> slices(String analysisId) {
-        return list("select * from metadata_slice where analysis_id = ? order by p_value, lift desc", List.of(analysisId),
+        return list("select * from metadata_slice where analysis_id = ? order by rank", List.of(analysisId),
                 rs -> new MetadataSlice(rs.getString("analysis_id"), rs.getString("meta_key"), rs.getString("meta_value"),
-                        rs.getInt("size"), rs.getDouble("error_rate"), rs.getDouble("overall_error_rate"), rs.getDouble("lift"),
-                        rs.getDouble("p_value")));
+                        rs.getInt("size"), rs.getInt("errors"), rs.getDouble("error_rate"), rs.getDouble("overall_error_rate"),
+                        dbl(rs, "lift"), dbl(rs, "p_value"), dbl(rs, "q_value"), rs.getBoolean("significant"), rs.getInt("rank")));
     }
 
     public Page<Outlier> outliers(String analysisId, int page, int pageSize) {
@@ -294,6 +305,11 @@ public class ResultRepository {
                 Json.read(rs.getString("scores"), new TypeReference<Map<String, Double>>() { }), rs.getString("state"),
                 rs.getString("note"), rs.getString("label_set"), rs.getString("model_id"), rs.getString("model_version"),
                 rs.getInt("rank"), rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private static Integer integer(ResultSet rs, String col) throws SQLException {
+        int v = rs.getInt(col);
+        return rs.wasNull() ? null : v;
     }
 
     private static Double dbl(ResultSet rs, String col) throws SQLException {

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Analyses over {@link SyntheticDataset}, published through the real topics into the real database. */
 @QuarkusTest
 @QuarkusTestResource(value = ShoalInfraTestResource.class, initArgs = @ResourceArg(name = "database", value = "mining"))
-class LabelErrorAnalysisTest {
+class SyntheticAnalysisTest {
 
     @Inject
     DataSource ds;
@@ -137,6 +137,40 @@ class LabelErrorAnalysisTest {
         assertTrue(leak.getBoolean("items[0].crosses_splits"));
         int groups = given().get("/v1/analyses/" + id + "/duplicates").then().extract().path("total");
         assertTrue(groups >= 1);
+    }
+
+    @Test
+    void thePlantedFailureSliceIsTheTopFailureClusterAndItsCameraTheTopMetadataSlice() {
+        SyntheticDataset d = data();
+        String id = analyze("{\"dataset_id\":\"" + d.id + "\",\"label_set\":\"v1\",\"model_id\":\"det\",\"model_version\":\"1\","
+                + "\"embedding_model_version\":\"1\",\"kinds\":[\"clusters\",\"map\"]}");
+        for (String method : List.of("hdbscan", "kmeans")) {
+            JsonPath clusters = given().get("/v1/analyses/" + id + "/clusters?method=" + method).then().statusCode(200)
+                    .extract().jsonPath();
+            assertEquals(1, clusters.getInt("[0].rank"));
+            int top = clusters.getInt("[0].cluster_id");
+            assertTrue(clusters.getBoolean("[0].significant"), method + ": " + clusters.prettify());
+            assertTrue(clusters.getDouble("[0].lift") > 2.0, method + ": " + clusters.prettify());
+            List<String> members = given().get("/v1/analyses/" + id + "/clusters/" + method + "/" + top + "/frames?page_size=500")
+                    .then().statusCode(200).extract().jsonPath().getList("items");
+            long inSlice = members.stream().filter(d.slice::contains).count();
+            assertTrue(inSlice >= 0.8 * members.size(), method + " top cluster is the slice: " + members);
+            if (method.equals("hdbscan")) {
+                assertTrue(inSlice >= 0.8 * d.slice.size(), "and holds most of it: " + inSlice + " of " + d.slice.size());
+            }
+        }
+        JsonPath slices = given().get("/v1/analyses/" + id + "/slices").then().statusCode(200).extract().jsonPath();
+        assertEquals("camera", slices.getString("[0].key"));
+        assertEquals("cam-7", slices.getString("[0].value"));
+        assertTrue(slices.getBoolean("[0].significant"));
+
+        JsonPath map = given().get("/v1/analyses/" + id + "/map?page_size=1000").then().statusCode(200).extract().jsonPath();
+        assertEquals(d.frameCount(), map.getInt("total"));
+        List<Float> xs = map.getList("items.x", Float.class);
+        assertTrue(xs.stream().allMatch(Float::isFinite));
+        assertTrue(xs.stream().distinct().count() > d.frameCount() / 2, "points are spread out");
+        given().get("/v1/analyses/" + id).then().body("percent_done", equalTo(100))
+                .body("summary.clusters.hdbscan.clusters", org.hamcrest.Matchers.greaterThan(1));
     }
 
     @Test
