@@ -1,10 +1,15 @@
 package dev.shoal.embedding.store;
 
-/**
- * A k-NN query with filters. Null filter fields match everything.
- *
- * @param labeled  TRUE = labeled frames only, FALSE = unlabeled pool only, null = both
- */
-public record SearchQuery(float[] vector, int k, String datasetId, String modelVersion, String split,
-                          Boolean labeled, String label, java.util.Set<String> excludeFrameIds) {
+import java.util.Objects;
+
+/** A k-NN query: the {@code k} rows passing {@code filter} whose vectors are most cosine-similar to {@code vector}. */
+public record SearchQuery(float[] vector, int k, VectorFilter filter) {
+
+    public SearchQuery {
+        Objects.requireNonNull(vector, "vector");
+        if (k <= 0) {
+            throw new IllegalArgumentException("k must be positive, was " + k);
+        }
+        filter = filter == null ? VectorFilter.none() : filter;
+    }
 }

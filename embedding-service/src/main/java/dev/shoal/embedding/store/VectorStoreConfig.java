@@ -1,0 +1,59 @@
+package dev.shoal.embedding.store;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Everything under {@code shoal.vector-store.*} (application.properties, "## Vector store"). */
+@ConfigMapping(prefix = "shoal.vector-store")
+public interface VectorStoreConfig {
+
+    enum Kind { EMBEDDED, MILVUS }
+
+    /** embedded (Lucene HNSW on disk; default) or milvus. */
+    @WithDefault("embedded")
+    Kind kind();
+
+    /** Directory of the embedded index. */
+    @WithDefault("target/vectors")
+    String path();
+
+    Hnsw hnsw();
+
+    /** Embedded only: how often writes are committed (made durable); they are also committed on shutdown. */
+    @WithDefault("PT5S")
+    Duration commitInterval();
+
+    Milvus milvus();
+
+    interface Hnsw {
+        /** M: neighbours per graph node. */
+        @WithDefault("16")
+        int m();
+
+        /** efConstruction / beam width while inserting. */
+        @WithDefault("100")
+        int beamWidth();
+
+        /** ef at query time: a query keeps max(k, ef) candidates. */
+        @WithDefault("100")
+        int efSearch();
+    }
+
+    interface Milvus {
+        /** e.g. http://milvus:19530; required when kind=milvus. */
+        Optional<String> uri();
+
+        /** user:password or an API key; from the environment / a Secret, never committed. */
+        Optional<String> token();
+
+        /** Prefix of the collection names: one collection per dimension, {@code <collection>_d<dim>}. */
+        @WithDefault("shoal_vectors")
+        String collection();
+
+        @WithDefault("8")
+        int maxClients();
+    }
+}
