@@ -1,9 +1,9 @@
 package dev.shoal.labeling.domain;
 
-import dev.shoal.algorithms.consensus.Annotation;
 import dev.shoal.algorithms.consensus.AnnotationSet;
 import dev.shoal.algorithms.consensus.ConsensusResult;
 import dev.shoal.algorithms.consensus.DawidSkene;
+import dev.shoal.algorithms.consensus.KeyedAnswers;
 import dev.shoal.algorithms.consensus.MajorityVote;
 
 import java.util.ArrayList;
@@ -136,51 +136,36 @@ public final class QaEvaluator {
 
     private static String classify(Input in, Map<String, List<Given>> byFrame, TreeSet<String> accepted,
                                    List<FrameConsensus> out, Map<String, Double> estimated) {
-        List<String> classes = new ArrayList<>(in.labelSchema());
-        Map<String, Integer> classIndex = new HashMap<>();
-        for (int c = 0; c < classes.size(); c++) {
-            classIndex.put(classes.get(c), c);
-        }
-        List<String> frameIds = new ArrayList<>(byFrame.keySet());
-        List<String> annotatorIds = new ArrayList<>(accepted);
-        Map<String, Integer> annotatorIndex = new HashMap<>();
-        for (int j = 0; j < annotatorIds.size(); j++) {
-            annotatorIndex.put(annotatorIds.get(j), j);
-        }
-        List<Annotation> list = new ArrayList<>();
-        int overlap = 0;
-        for (int i = 0; i < frameIds.size(); i++) {
-            List<Given> given = byFrame.get(frameIds.get(i));
-            if (given.size() >= 2) {
-                overlap++;
-            }
-            for (Given g : given) {
-                Integer c = classIndex.get(g.answer().className());
-                if (c != null) {
-                    list.add(new Annotation(i, annotatorIndex.get(g.annotatorId()), c));
-                }
-            }
-        }
-        if (classes.isEmpty()) {
+        if (in.labelSchema().isEmpty()) {
             return "none";
         }
-        AnnotationSet set = new AnnotationSet(frameIds.size(), annotatorIds.size(), classes.size(), list);
-        boolean useDs = overlap >= Math.max(1, in.dawidSkeneMinOverlap()) && annotatorIds.size() >= 2;
+        KeyedAnswers<String, String> keyed = new KeyedAnswers<>(in.labelSchema());
+        int overlap = 0;
+        for (var e : byFrame.entrySet()) {
+            keyed.addItem(e.getKey());
+            if (e.getValue().size() >= 2) {
+                overlap++;
+            }
+            for (Given g : e.getValue()) {
+                keyed.add(g.frameId(), g.annotatorId(), g.answer().className());
+            }
+        }
+        AnnotationSet set = keyed.toSet();
+        boolean useDs = overlap >= Math.max(1, in.dawidSkeneMinOverlap()) && accepted.size() >= 2;
         ConsensusResult result = useDs ? new DawidSkene().fit(set) : MajorityVote.fit(set);
         String method = useDs ? "dawid_skene" : "majority";
         if (useDs) {
-            for (int j = 0; j < annotatorIds.size(); j++) {
-                estimated.put(annotatorIds.get(j), result.accuracy()[j]);
+            for (String annotator : keyed.annotators()) {
+                estimated.put(annotator, result.accuracy()[keyed.annotatorIndex(annotator)]);
             }
         }
-        for (int i = 0; i < frameIds.size(); i++) {
-            int label = result.labels()[i];
-            if (label < 0) {
+        for (var e : byFrame.entrySet()) {
+            String label = keyed.label(result, e.getKey());
+            if (label == null) {
                 continue;
             }
-            List<Given> given = byFrame.get(frameIds.get(i));
-            out.add(new FrameConsensus(frameIds.get(i), Answer.ofClass(classes.get(label)),
-                    given.size() == 1 ? "single" : method, result.confidence(i), List.copyOf(given)));
+            out.add(new FrameConsensus(e.getKey(), Answer.ofClass(label), e.getValue().size() == 1 ? "single" : method,
+                    result.confidence(keyed.itemIndex(e.getKey())), List.copyOf(e.getValue())));
         }
         return method;
     }
