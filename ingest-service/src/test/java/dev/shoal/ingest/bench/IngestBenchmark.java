@@ -1,0 +1,320 @@
+package dev.shoal.ingest.bench;
+
+import dev.shoal.proto.Topics;
+import dev.shoal.proto.ingest.v1.ClassLabel;
+import dev.shoal.proto.ingest.v1.ClassProbabilities;
+import dev.shoal.proto.ingest.v1.ClassProbability;
+import dev.shoal.proto.ingest.v1.Frame;
+import dev.shoal.proto.ingest.v1.Inference;
+import dev.shoal.proto.ingest.v1.IngestRequest;
+import dev.shoal.proto.ingest.v1.Label;
+import dev.shoal.proto.ingest.v1.Split;
+import dev.shoal.proto.ingest.v1.UpsertFramesRequest;
+import dev.shoal.proto.ingest.v1.UpsertInferencesRequest;
+import dev.shoal.proto.ingest.v1.UpsertLabelsRequest;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Ingest throughput against a running ingest-service ({@code ./shoal up}): N frames, each with one label and one
+ * inference, through (a) the batch REST API (proto3-JSON bodies) and (b) the Kafka topic shoal.ingest.requests.v1
+ * (binary protobuf). A frame counts as ingested when its frame, label and inference are stored and their three
+ * events published (the REST call returns after both; for Kafka the benchmark reads the events back).
+ *
+ * <p>Run: see BENCHMARKS.md. Arguments: {@code frames=100000 batch=2000 clients=4 http=http://127.0.0.1:8081
+ * kafka=127.0.0.1:9092 paths=rest,kafka}.
+ */
+public final class IngestBenchmark {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new java.util.HashMap<>(Map.of("frames", "100000", "batch", "2000", "clients", "4",
+                "http", "http://127.0.0.1:8081", "kafka", "127.0.0.1:9092", "paths", "rest,kafka"));
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            a.put(kv[0], kv[1]);
+        }
+        int frames = Integer.parseInt(a.get("frames"));
+        int batch = Integer.parseInt(a.get("batch"));
+        int clients = Integer.parseInt(a.get("clients"));
+        String http = a.get("http");
+        String kafka = a.get("kafka");
+        System.out.printf("ingest benchmark: %d frames (+1 label +1 inference each), batches of %d, %d client threads, %d cores%n",
+                frames, batch, clients, Runtime.getRuntime().availableProcessors());
+        for (String path : a.get("paths").split(",")) {
+            String ds = "bench-" + path + "-" + Long.toHexString(System.nanoTime());
+            createDataset(http, ds);
+            if (path.equals("rest")) {
+                rest(http, kafka, ds, frames, batch, clients);
+            } else if (path.equals("kafka")) {
+                kafka(http, kafka, ds, frames, batch);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ REST
+
+    static void rest(String http, String kafka, String ds, int frames, int batch, int clients) throws Exception {
+        int batches = (frames + batch - 1) / batch;
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (EventCounter events = new EventCounter(kafka, ds)) {
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            AtomicLong next = new AtomicLong();
+            long t0 = System.nanoTime();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                futures.add(pool.submit(() -> {
+                    for (long b; (b = next.getAndIncrement()) < batches; ) {
+                        int from = (int) b * batch;
+                        int to = Math.min(frames, from + batch);
+                        latencies.add(post(http + "/v1/frames", framesJson(ds, from, to)));
+                        latencies.add(post(http + "/v1/labels", labelsJson(ds, from, to)));
+                        latencies.add(post(http + "/v1/inferences", inferencesJson(ds, from, to)));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            pool.shutdown();
+            long[] seen = events.awaitAll(frames, Duration.ofSeconds(120));
+            report("REST (JSON)", frames, seconds, latencies, "per HTTP batch call", seen);
+        }
+    }
+
+    static long post(String url, String body) {
+        long t = System.nanoTime();
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200 || !r.body().contains("\"errors\": []")) {
+                throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body().substring(0, Math.min(400, r.body().length())));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return System.nanoTime() - t;
+    }
+
+    static String framesJson(String ds, int from, int to) {
+        StringBuilder sb = new StringBuilder(120 * (to - from)).append("{\"frames\":[");
+        for (int i = from; i < to; i++) {
+            sb.append(i == from ? "" : ",").append("{\"dataset_id\":\"").append(ds).append("\",\"id\":\"f").append(i)
+                    .append("\",\"uris\":[\"file:///data/img/").append(i).append(".jpg\"],\"split\":\"SPLIT_TRAIN\",\"width\":640,\"height\":480,")
+                    .append("\"metadata\":{\"camera\":\"cam-").append(i % 7).append("\"}}");
+        }
+        return sb.append("]}").toString();
+    }
+
+    static String labelsJson(String ds, int from, int to) {
+        StringBuilder sb = new StringBuilder(150 * (to - from)).append("{\"labels\":[");
+        for (int i = from; i < to; i++) {
+            sb.append(i == from ? "" : ",").append("{\"dataset_id\":\"").append(ds).append("\",\"frame_id\":\"f").append(i)
+                    .append("\",\"labeler_id\":\"ann-").append(i % 13).append("\",\"label_set\":\"v1\",\"classification\":{\"class_name\":\"")
+                    .append(CLASSES[i % CLASSES.length]).append("\"}}");
+        }
+        return sb.append("]}").toString();
+    }
+
+    static String inferencesJson(String ds, int from, int to) {
+        StringBuilder sb = new StringBuilder(300 * (to - from)).append("{\"inferences\":[");
+        for (int i = from; i < to; i++) {
+            sb.append(i == from ? "" : ",").append("{\"dataset_id\":\"").append(ds).append("\",\"frame_id\":\"f").append(i)
+                    .append("\",\"model_id\":\"resnet\",\"model_version\":\"1\",\"classification\":{\"scores\":[");
+            float[] p = probs(i);
+            for (int c = 0; c < CLASSES.length; c++) {
+                sb.append(c == 0 ? "" : ",").append("{\"class_name\":\"").append(CLASSES[c]).append("\",\"probability\":").append(p[c]).append('}');
+            }
+            sb.append("]}}");
+        }
+        return sb.append("]}").toString();
+    }
+
+    static final String[] CLASSES = {"cone", "pole", "sign", "car"};
+
+    static float[] probs(int i) {
+        float[] p = {0.1f, 0.1f, 0.1f, 0.1f};
+        p[i % 4] = 0.7f;
+        return p;
+    }
+
+    // ------------------------------------------------------------------ Kafka
+
+    static void kafka(String http, String kafka, String ds, int frames, int batch) throws Exception {
+        int batches = (frames + batch - 1) / batch;
+        long[] sent = new long[batches];
+        try (EventCounter events = new EventCounter(kafka, ds);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.LINGER_MS_CONFIG, 5,
+                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            long startMillis = System.currentTimeMillis();
+            for (int b = 0; b < batches; b++) {
+                int from = b * batch;
+                int to = Math.min(frames, from + batch);
+                UpsertFramesRequest.Builder f = UpsertFramesRequest.newBuilder();
+                UpsertLabelsRequest.Builder l = UpsertLabelsRequest.newBuilder();
+                UpsertInferencesRequest.Builder x = UpsertInferencesRequest.newBuilder();
+                for (int i = from; i < to; i++) {
+                    String id = "f" + i;
+                    f.addFrames(Frame.newBuilder().setDatasetId(ds).setId(id).addUris("file:///data/img/" + i + ".jpg")
+                            .setSplit(Split.SPLIT_TRAIN).setWidth(640).setHeight(480).putMetadata("camera", "cam-" + (i % 7)));
+                    l.addLabels(Label.newBuilder().setDatasetId(ds).setFrameId(id).setLabelerId("ann-" + (i % 13)).setLabelSet("v1")
+                            .setClassification(ClassLabel.newBuilder().setClassName(CLASSES[i % CLASSES.length])));
+                    ClassProbabilities.Builder p = ClassProbabilities.newBuilder();
+                    float[] pr = probs(i);
+                    for (int c = 0; c < CLASSES.length; c++) {
+                        p.addScores(ClassProbability.newBuilder().setClassName(CLASSES[c]).setProbability(pr[c]));
+                    }
+                    x.addInferences(Inference.newBuilder().setDatasetId(ds).setFrameId(id).setModelId("resnet").setModelVersion("1").setClassification(p));
+                }
+                String key = ds + "/" + b; // one batch's requests share a partition, so frames come before their labels
+                sent[b] = System.currentTimeMillis();
+                producer.send(new ProducerRecord<>(Topics.INGEST_REQUESTS, key, IngestRequest.newBuilder().setRequestId(key + "/f").setUpsertFrames(f).build().toByteArray()));
+                producer.send(new ProducerRecord<>(Topics.INGEST_REQUESTS, key, IngestRequest.newBuilder().setRequestId(key + "/l").setUpsertLabels(l).build().toByteArray()));
+                producer.send(new ProducerRecord<>(Topics.INGEST_REQUESTS, key, IngestRequest.newBuilder().setRequestId(key + "/i").setUpsertInferences(x).build().toByteArray()));
+            }
+            producer.flush();
+            long[] seen = events.awaitAll(frames, Duration.ofMinutes(10));
+            double seconds = (events.lastEventMillis() - startMillis) / 1000.0;
+            List<Long> latencies = new ArrayList<>();
+            for (int b = 0; b < batches; b++) {
+                Long done = events.batchDone(b, batch);
+                if (done != null) {
+                    latencies.add((done - sent[b]) * 1_000_000L);
+                }
+            }
+            report("Kafka (binary protobuf)", frames, seconds, latencies, "per batch, request sent -> its last event published", seen);
+        }
+    }
+
+    // ------------------------------------------------------------------ reading the events back
+
+    /** Counts the frame, label and inference events of one dataset (frame ids are the record keys: f<i>). */
+    static final class EventCounter implements AutoCloseable {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final String ds;
+        private final long[] counts = new long[3];
+        private final Map<Integer, long[]> perFrame = new ConcurrentHashMap<>();
+        private final Map<Integer, Long> lastByBatchFrame = new ConcurrentHashMap<>();
+        private long last;
+
+        EventCounter(String kafka, String ds) {
+            this.ds = ds;
+            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                    ConsumerConfig.GROUP_ID_CONFIG, "bench-" + ds, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10000),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            // the topics may not exist yet on a fresh broker: create them so that nothing is missed
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+                for (String t : List.of(Topics.FRAME_UPSERTED, Topics.LABEL_UPSERTED, Topics.INFERENCE_UPSERTED)) {
+                    try {
+                        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(t, 4, (short) 1))).all().get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                            throw new IllegalStateException(e);
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String t : List.of(Topics.FRAME_UPSERTED, Topics.LABEL_UPSERTED, Topics.INFERENCE_UPSERTED)) {
+                consumer.partitionsFor(t, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
+            }
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position); // materialise the end offsets now, before anything is sent
+        }
+
+        long[] awaitAll(int frames, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline && Arrays.stream(counts).anyMatch(c -> c < frames)) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    // every event of this run's dataset; keys are frame ids, which other datasets share, so check the payload's dataset
+                    if (!new String(r.value(), java.nio.charset.StandardCharsets.ISO_8859_1).contains(ds)) {
+                        continue;
+                    }
+                    int kind = r.topic().equals(Topics.FRAME_UPSERTED) ? 0 : r.topic().equals(Topics.LABEL_UPSERTED) ? 1 : 2;
+                    counts[kind]++;
+                    int frame = Integer.parseInt(r.key().substring(1));
+                    lastByBatchFrame.merge(frame, r.timestamp(), Math::max);
+                    last = Math.max(last, r.timestamp());
+                }
+            }
+            return counts.clone();
+        }
+
+        Long batchDone(int b, int batch) {
+            long done = 0;
+            for (int i = b * batch; i < (b + 1) * batch; i++) {
+                Long t = lastByBatchFrame.get(i);
+                if (t != null) {
+                    done = Math.max(done, t);
+                }
+            }
+            return done == 0 ? null : done;
+        }
+
+        long lastEventMillis() {
+            return last;
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ output
+
+    static void report(String path, int frames, double seconds, List<Long> latenciesNanos, String latencyWhat, long[] events) {
+        long[] sorted = latenciesNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        double p50 = sorted.length == 0 ? Double.NaN : sorted[(int) Math.floor(0.50 * (sorted.length - 1))] / 1e6;
+        double p99 = sorted.length == 0 ? Double.NaN : sorted[(int) Math.floor(0.99 * (sorted.length - 1))] / 1e6;
+        System.out.printf("%-26s %,d frames in %.1f s = %,.0f frames/s (x3 rows, x3 events); latency %s: p50 %.0f ms, p99 %.0f ms; "
+                        + "events seen: frames %d, labels %d, inferences %d%n",
+                path, frames, seconds, frames / seconds, latencyWhat, p50, p99, events[0], events[1], events[2]);
+    }
+
+    static void createDataset(String http, String ds) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(http + "/v1/datasets"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + ds + "\",\"modality\":\"MODALITY_IMAGE\",\"class_names\":[\"cone\",\"pole\",\"sign\",\"car\"]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("create dataset: " + r.statusCode() + " " + r.body());
+        }
+    }
+}
