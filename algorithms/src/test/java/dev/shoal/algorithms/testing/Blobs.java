@@ -39,19 +39,28 @@ public final class Blobs {
             for (float v : x[i]) s += v * v;
             norms[i] = Math.sqrt(s);
         }
-        for (int i = 0; i < n; i++) {
-            double[] d = new double[n];
-            Integer[] idx = new Integer[n];
+        java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+            int kk = Math.min(k, n - 1);
+            int[] best = new int[kk];
+            double[] bestD = new double[kk];
+            java.util.Arrays.fill(bestD, Double.MAX_VALUE);
             for (int j = 0; j < n; j++) {
+                if (j == i) continue;
                 double dot = 0;
                 for (int q = 0; q < x[i].length; q++) dot += x[i][q] * x[j][q];
-                d[j] = j == i ? Double.MAX_VALUE : 1 - dot / (norms[i] * norms[j]);
-                idx[j] = j;
+                double d = 1 - dot / (norms[i] * norms[j]);
+                if (d >= bestD[kk - 1]) continue;
+                int p = kk - 1;
+                while (p > 0 && bestD[p - 1] > d) {
+                    bestD[p] = bestD[p - 1];
+                    best[p] = best[p - 1];
+                    p--;
+                }
+                bestD[p] = d;
+                best[p] = j;
             }
-            java.util.Arrays.sort(idx, (a, bb) -> Double.compare(d[a], d[bb]));
-            out[i] = new int[Math.min(k, n - 1)];
-            for (int j = 0; j < out[i].length; j++) out[i][j] = idx[j];
-        }
+            out[i] = best;
+        });
         return out;
     }
 }
