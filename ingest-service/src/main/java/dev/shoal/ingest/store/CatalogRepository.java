@@ -277,69 +277,74 @@ public class CatalogRepository implements CatalogView {
     }
 
     public List<Label> upsertLabels(Connection c, List<Label> labels) throws SQLException {
-        int n = labels.size();
-        String[][] cols = new String[4][n];
-        byte[][] payload = new byte[n][];
-        for (int i = 0; i < n; i++) {
-            Label l = labels.get(i);
-            cols[0][i] = l.getDatasetId();
-            cols[1][i] = l.getFrameId();
-            cols[2][i] = l.getLabelSet();
-            cols[3][i] = l.getLabelerId();
-            payload[i] = ProtoBytes.of(l);
-        }
-        String sql = "INSERT INTO labels (dataset_id, frame_id, label_set, labeler_id, payload) "
-                + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[]) "
-                + "ON CONFLICT (dataset_id, frame_id, label_set, labeler_id) DO UPDATE SET payload = EXCLUDED.payload, updated_at = now() "
-                + "WHERE labels.payload IS DISTINCT FROM EXCLUDED.payload RETURNING dataset_id, frame_id, label_set, labeler_id";
-        Set<String> changed = execute(c, sql, 4, new Object[][]{cols[0], cols[1], cols[2], cols[3], payload},
-                new String[]{"text", "text", "text", "text", "bytea"});
-        return select(labels, changed, l -> l.getDatasetId() + SEP + l.getFrameId() + SEP + l.getLabelSet() + SEP + l.getLabelerId());
+        return upsertKeyed(c, "labels", labels, List.of("dataset_id", "frame_id", "label_set", "labeler_id"),
+                List.of(Label::getDatasetId, Label::getFrameId, Label::getLabelSet, Label::getLabelerId), null, null);
     }
 
     public List<Inference> upsertInferences(Connection c, List<Inference> inferences) throws SQLException {
-        int n = inferences.size();
-        String[][] cols = new String[4][n];
-        byte[][] payload = new byte[n][];
-        for (int i = 0; i < n; i++) {
-            Inference x = inferences.get(i);
-            cols[0][i] = x.getDatasetId();
-            cols[1][i] = x.getFrameId();
-            cols[2][i] = x.getModelId();
-            cols[3][i] = x.getModelVersion();
-            payload[i] = ProtoBytes.of(x);
-        }
-        String sql = "INSERT INTO inferences (dataset_id, frame_id, model_id, model_version, payload) "
-                + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[]) "
-                + "ON CONFLICT (dataset_id, frame_id, model_id, model_version) DO UPDATE SET payload = EXCLUDED.payload, updated_at = now() "
-                + "WHERE inferences.payload IS DISTINCT FROM EXCLUDED.payload RETURNING dataset_id, frame_id, model_id, model_version";
-        Set<String> changed = execute(c, sql, 4, new Object[][]{cols[0], cols[1], cols[2], cols[3], payload},
-                new String[]{"text", "text", "text", "text", "bytea"});
-        return select(inferences, changed, x -> x.getDatasetId() + SEP + x.getFrameId() + SEP + x.getModelId() + SEP + x.getModelVersion());
+        return upsertKeyed(c, "inferences", inferences, List.of("dataset_id", "frame_id", "model_id", "model_version"),
+                List.of(Inference::getDatasetId, Inference::getFrameId, Inference::getModelId, Inference::getModelVersion), null, null);
     }
 
     public List<UserEmbedding> upsertEmbeddings(Connection c, List<UserEmbedding> embeddings) throws SQLException {
-        int n = embeddings.size();
-        String[][] cols = new String[4][n];
-        Integer[] dim = new Integer[n];
+        return upsertKeyed(c, "user_embeddings", embeddings, List.of("dataset_id", "frame_id", "model_id", "model_version"),
+                List.of(UserEmbedding::getDatasetId, UserEmbedding::getFrameId, UserEmbedding::getModelId, UserEmbedding::getModelVersion),
+                "dimension", UserEmbedding::getVectorCount);
+    }
+
+    /**
+     * One statement for a whole batch of rows keyed by text columns plus a payload (and optionally one int column):
+     * inserts new keys, overwrites changed payloads, leaves identical rows alone, and returns the rows it wrote.
+     */
+    private static <T extends com.google.protobuf.MessageLite> List<T> upsertKeyed(
+            Connection c, String table, List<T> rows, List<String> keyColumns, List<Function<T, String>> keys,
+            String intColumn, java.util.function.ToIntFunction<T> intValue) throws SQLException {
+        int n = rows.size();
+        int k = keyColumns.size();
+        boolean withInt = intColumn != null;
+        Object[][] columns = new Object[k + (withInt ? 2 : 1)][];
+        String[] types = new String[columns.length];
+        for (int j = 0; j < k; j++) {
+            String[] col = new String[n];
+            for (int i = 0; i < n; i++) {
+                col[i] = keys.get(j).apply(rows.get(i));
+            }
+            columns[j] = col;
+            types[j] = "text";
+        }
+        if (withInt) {
+            Integer[] ints = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                ints[i] = intValue.applyAsInt(rows.get(i));
+            }
+            columns[k] = ints;
+            types[k] = "int4";
+        }
         byte[][] payload = new byte[n][];
         for (int i = 0; i < n; i++) {
-            UserEmbedding e = embeddings.get(i);
-            cols[0][i] = e.getDatasetId();
-            cols[1][i] = e.getFrameId();
-            cols[2][i] = e.getModelId();
-            cols[3][i] = e.getModelVersion();
-            dim[i] = e.getVectorCount();
-            payload[i] = ProtoBytes.of(e);
+            payload[i] = ProtoBytes.of(rows.get(i));
         }
-        String sql = "INSERT INTO user_embeddings (dataset_id, frame_id, model_id, model_version, dimension, payload) "
-                + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::bytea[]) "
-                + "ON CONFLICT (dataset_id, frame_id, model_id, model_version) DO UPDATE SET dimension = EXCLUDED.dimension, "
+        columns[columns.length - 1] = payload;
+        types[columns.length - 1] = "bytea";
+
+        String keyList = String.join(", ", keyColumns);
+        String allColumns = keyList + (withInt ? ", " + intColumn : "") + ", payload";
+        StringBuilder casts = new StringBuilder();
+        for (String type : types) {
+            casts.append(casts.isEmpty() ? "" : ", ").append("?::").append(type).append("[]");
+        }
+        String sql = "INSERT INTO " + table + " (" + allColumns + ") SELECT * FROM unnest(" + casts + ") "
+                + "ON CONFLICT (" + keyList + ") DO UPDATE SET " + (withInt ? intColumn + " = EXCLUDED." + intColumn + ", " : "")
                 + "payload = EXCLUDED.payload, updated_at = now() "
-                + "WHERE user_embeddings.payload IS DISTINCT FROM EXCLUDED.payload RETURNING dataset_id, frame_id, model_id, model_version";
-        Set<String> changed = execute(c, sql, 4, new Object[][]{cols[0], cols[1], cols[2], cols[3], dim, payload},
-                new String[]{"text", "text", "text", "text", "int4", "bytea"});
-        return select(embeddings, changed, e -> e.getDatasetId() + SEP + e.getFrameId() + SEP + e.getModelId() + SEP + e.getModelVersion());
+                + "WHERE " + table + ".payload IS DISTINCT FROM EXCLUDED.payload RETURNING " + keyList;
+        Set<String> changed = execute(c, sql, k, columns, types);
+        return select(rows, changed, row -> {
+            StringBuilder key = new StringBuilder();
+            for (int j = 0; j < k; j++) {
+                key.append(j == 0 ? "" : SEP).append(keys.get(j).apply(row));
+            }
+            return key.toString();
+        });
     }
 
     /** Forgets cached dimensions (after a rollback a first-seen dimension may not have been stored). */
