@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# End-to-end embedding throughput (Kafka in -> vectors stored -> events out) vs the raw DJL predictor, one run.
+# Usage: embedding-service/bench/throughput.sh [frames] [rounds] [batch]
+# Starts the real KRaft broker and PostgreSQL in-process (testkit), the service as a @QuarkusTest app, and prints
+# one "RESULT ..." line. Results go to docs/benchmarks/embedding-throughput.md by hand.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+FRAMES=${1:-2000}
+ROUNDS=${2:-3}
+export SHOAL_EMBEDDING_BATCH_MAX_SIZE=${3:-32}
+mvn -B -q -o -pl embedding-service test -Dtest=EmbeddingThroughputBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dshoal.bench.throughput=true -Dbench.frames="$FRAMES" -Dbench.rounds="$ROUNDS" -DtrimStackTrace=false
+grep -h -E '^(round|RESULT)' embedding-service/target/surefire-reports/*EmbeddingThroughputBenchmark-output.txt

@@ -1,0 +1,134 @@
+package dev.shoal.embedding.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Everything under {@code shoal.embedding.*} (application.properties, "## Embedding" sections). */
+@ConfigMapping(prefix = "shoal.embedding")
+public interface EmbeddingConfig {
+
+    /** Micro-batching in front of the models. */
+    Batch batch();
+
+    /** How frame content is fetched. */
+    Fetch fetch();
+
+    /** The text model (all-MiniLM-L6-v2 from the langchain4j jar). */
+    Text text();
+
+    /** The image model the user names (ONNX or TorchScript); disabled when no path is set. */
+    Image image();
+
+    /** Threads that fetch and decode content in parallel. */
+    @WithDefault("4")
+    int fetchThreads();
+
+    interface Batch {
+        @WithDefault("32")
+        int maxSize();
+
+        @WithDefault("PT0.02S")
+        Duration maxWait();
+    }
+
+    interface Fetch {
+        /** Largest accepted content, in bytes. */
+        @WithDefault("16777216")
+        long maxBytes();
+
+        @WithDefault("PT5S")
+        Duration connectTimeout();
+
+        @WithDefault("PT20S")
+        Duration readTimeout();
+
+        /** Allow http(s) to loopback addresses (127.0.0.0/8, ::1). Off by default (SSRF). */
+        @WithDefault("false")
+        boolean allowLoopback();
+
+        /** Allow http(s) to private (RFC 1918 / ULA) addresses. Off by default. */
+        @WithDefault("false")
+        boolean allowPrivate();
+
+        /** Allow http(s) to link-local addresses, which include cloud metadata (169.254.169.254). Off by default. */
+        @WithDefault("false")
+        boolean allowLinkLocal();
+
+        /** Extra host names or literal IPs always refused. */
+        Optional<List<String>> deniedHosts();
+
+        /** Allow file:// URIs (only under {@link #fileRoots()} when that is set). */
+        @WithDefault("true")
+        boolean allowFile();
+
+        /** Directories file:// URIs must lie under; empty = anywhere. */
+        Optional<List<String>> fileRoots();
+    }
+
+    interface Text {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("all-minilm-l6-v2")
+        String modelId();
+
+        @WithDefault("1")
+        String modelVersion();
+
+        /** onnxruntime (CPU, default) or tensorrt (GPU). */
+        @WithDefault("onnxruntime")
+        String engine();
+
+        /** cpu or gpu. */
+        @WithDefault("cpu")
+        String device();
+
+        @WithDefault("256")
+        int maxLength();
+    }
+
+    interface Image {
+        /** Path or URL of an ONNX (.onnx) or TorchScript (.pt) model; empty = no image model. */
+        Optional<String> model();
+
+        @WithDefault("image-model")
+        String modelId();
+
+        @WithDefault("1")
+        String modelVersion();
+
+        /** onnxruntime, pytorch or tensorrt. Default: from the model file's extension. */
+        Optional<String> engine();
+
+        @WithDefault("cpu")
+        String device();
+
+        @WithDefault("224")
+        int width();
+
+        @WithDefault("224")
+        int height();
+
+        /** RGB or BGR. */
+        @WithDefault("RGB")
+        String channelOrder();
+
+        /** Per-channel mean, in the channel order, after scaling pixels to [0, 1]. */
+        @WithDefault("0.485,0.456,0.406")
+        List<Float> mean();
+
+        @WithDefault("0.229,0.224,0.225")
+        List<Float> std();
+
+        /** Name of the output tensor to use as the embedding; empty = the first output. */
+        Optional<String> output();
+
+        /** L2-normalise the output vector. */
+        @WithDefault("true")
+        boolean normalize();
+    }
+}

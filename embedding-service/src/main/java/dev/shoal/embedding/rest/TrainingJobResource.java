@@ -1,0 +1,41 @@
+package dev.shoal.embedding.rest;
+
+import dev.shoal.embedding.train.TrainingJobService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.util.Map;
+
+/** Starts train-your-own jobs and reports their status. */
+@Path("/v1/training-jobs")
+public class TrainingJobResource {
+
+    @Inject
+    TrainingJobService jobs;
+
+    @POST
+    @Operation(summary = "Train a CNN on a dataset's labeled image frames and re-embed the dataset as a new model version")
+    public Response start(TrainingJobService.Request request) {
+        try {
+            TrainingJobService.Status s = jobs.start(request);
+            return Response.accepted(s).header("Location", "/v1/training-jobs/" + s.id()).type(MediaType.APPLICATION_JSON).build();
+        } catch (IllegalArgumentException e) {
+            return Response.status(400).entity(Map.of("field", "datasetId", "message", e.getMessage()))
+                    .type(MediaType.APPLICATION_JSON).build();
+        }
+    }
+
+    @GET
+    @Path("/{id}")
+    public Response status(@PathParam("id") String id) {
+        return jobs.status(id).map(s -> Response.ok(s).type(MediaType.APPLICATION_JSON).build())
+                .orElseGet(() -> Response.status(404).entity(Map.of("message", "no training job " + id))
+                        .type(MediaType.APPLICATION_JSON).build());
+    }
+}

@@ -1,0 +1,137 @@
+package dev.shoal.embedding.service;
+
+import dev.shoal.embedding.config.EmbeddingConfig;
+import dev.shoal.embedding.domain.EmbeddingException;
+import dev.shoal.embedding.domain.FrameContent;
+import dev.shoal.embedding.domain.ModelRef;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The models this service runs, each loaded once at start with its own {@link MicroBatcher} in front of it, and
+ * closed on shutdown. A model that fails to load (e.g. TensorRT selected where there is no GPU) is recorded with its
+ * reason: the readiness check reports it DOWN and frames that need it fail with that reason.
+ */
+@ApplicationScoped
+public class EmbedderRegistry {
+
+    private static final Logger LOG = Logger.getLogger(EmbedderRegistry.class);
+
+    /** A loaded model and the batcher in front of it. */
+    public record Loaded(Embedder embedder, MicroBatcher<FrameContent, float[]> batcher) {
+    }
+
+    @Inject
+    EmbeddingConfig config;
+
+    private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
+    private final Map<String, String> failures = new ConcurrentHashMap<>();
+    private volatile Loaded text;
+    private volatile Loaded image;
+
+    void start(@Observes StartupEvent ev) {
+        EmbeddingConfig.Text t = config.text();
+        if (t.enabled()) {
+            ModelRef ref = new ModelRef(t.modelId(), t.modelVersion());
+            try {
+                EngineSupport.Choice engine = EngineSupport.choose("shoal.embedding.text.engine", t.engine(), t.device());
+                text = register(new TextEmbedder(ref, engine, t.maxLength()));
+            } catch (RuntimeException e) {
+                fail(ref, e);
+            }
+        }
+        EmbeddingConfig.Image i = config.image();
+        if (i.model().isPresent() && !i.model().get().isBlank()) {
+            ModelRef ref = new ModelRef(i.modelId(), i.modelVersion());
+            try {
+                image = register(ImageEmbedder.load(ref, ImageEmbedder.Settings.from(i)));
+            } catch (RuntimeException e) {
+                fail(ref, e);
+            }
+        }
+    }
+
+    private void fail(ModelRef ref, RuntimeException e) {
+        failures.put(ref.storeVersion(), e.getMessage());
+        LOG.errorf("model %s not loaded: %s", ref, e.getMessage());
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        for (Loaded l : loaded.values()) {
+            l.batcher().close();
+            l.embedder().close();
+        }
+        loaded.clear();
+    }
+
+    /** Adds a model (e.g. one the training job produced) with a batcher of the configured size. */
+    public Loaded register(Embedder embedder) {
+        EmbeddingConfig.Batch b = config.batch();
+        Loaded l = new Loaded(embedder, new MicroBatcher<>("embed-" + embedder.model().storeVersion(), b.maxSize(),
+                b.maxWait(), embedder::embed));
+        Loaded previous = loaded.put(embedder.model().storeVersion(), l);
+        if (previous != null) {
+            previous.batcher().close();
+            previous.embedder().close();
+        }
+        LOG.infof("model %s loaded: %s on %s, %d dimensions", embedder.model(), embedder.engine(), embedder.device(),
+                embedder.dimension());
+        return l;
+    }
+
+    /** The model that embeds this content in the stream: the text model for text, the image model for images. */
+    public Loaded forContent(FrameContent content) {
+        if (content instanceof FrameContent.Text) {
+            if (text == null) {
+                throw new EmbeddingException(null, "no text model is loaded"
+                        + reason(new ModelRef(config.text().modelId(), config.text().modelVersion())));
+            }
+            return text;
+        }
+        if (image == null) {
+            throw new EmbeddingException(null, "no image model is loaded" + (config.image().model().isEmpty()
+                    ? " (set shoal.embedding.image.model to an ONNX or TorchScript file)"
+                    : reason(new ModelRef(config.image().modelId(), config.image().modelVersion()))));
+        }
+        return image;
+    }
+
+    private String reason(ModelRef ref) {
+        String r = failures.get(ref.storeVersion());
+        return r == null ? " (disabled by configuration)" : ": " + r;
+    }
+
+    public CompletableFuture<float[]> embed(Loaded model, FrameContent content) {
+        return model.batcher().submit(content);
+    }
+
+    public Loaded get(String storeVersion) {
+        return loaded.get(storeVersion);
+    }
+
+    /** What is loaded and what failed, for the readiness check. */
+    public Map<String, String> describe() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Loaded l : loaded.values()) {
+            Embedder e = l.embedder();
+            out.put(e.model().storeVersion(), "engine=" + e.engine() + ", device=" + e.device() + ", dimension=" + e.dimension());
+        }
+        failures.forEach((k, v) -> out.put(k, "FAILED: " + v));
+        return out;
+    }
+
+    public List<String> failures() {
+        return new ArrayList<>(failures.values());
+    }
+}

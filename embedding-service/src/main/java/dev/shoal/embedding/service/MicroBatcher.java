@@ -1,0 +1,132 @@
+package dev.shoal.embedding.service;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Collects items submitted from many threads into batches of at most {@code maxSize}, waiting at most
+ * {@code maxWait} after the first item of a batch for more, and runs {@code work} on each batch on one
+ * dedicated thread (the model's {@code batchPredict}, or a store upsert). Each submitter gets a future for its
+ * own result; a failing batch fails every future of that batch and the batcher goes on.
+ */
+public final class MicroBatcher<I, O> implements AutoCloseable {
+
+    private record Pending<I, O>(I item, CompletableFuture<O> result) {
+    }
+
+    private final int maxSize;
+    private final long maxWaitNanos;
+    private final Function<List<I>, List<O>> work;
+    private final BlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long batches;
+    private volatile long items;
+
+    public MicroBatcher(String name, int maxSize, Duration maxWait, Function<List<I>, List<O>> work) {
+        if (maxSize < 1) {
+            throw new IllegalArgumentException("max batch size must be >= 1, was " + maxSize);
+        }
+        this.maxSize = maxSize;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.work = work;
+        this.thread = new Thread(this::loop, name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    public CompletableFuture<O> submit(I item) {
+        CompletableFuture<O> f = new CompletableFuture<>();
+        if (!running) {
+            f.completeExceptionally(new IllegalStateException(thread.getName() + " is closed"));
+            return f;
+        }
+        queue.add(new Pending<>(item, f));
+        return f;
+    }
+
+    /** Batches run so far and items in them (for logs and benchmarks). */
+    public long batches() {
+        return batches;
+    }
+
+    public long items() {
+        return items;
+    }
+
+    private void loop() {
+        List<Pending<I, O>> batch = new ArrayList<>(maxSize);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (batch.size() < maxSize) {
+                    if (queue.drainTo(batch, maxSize - batch.size()) > 0) {
+                        continue;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    Pending<I, O> next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                }
+                run(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            } finally {
+                batch.clear();
+            }
+        }
+        Pending<I, O> p;
+        while ((p = queue.poll()) != null) {
+            p.result().completeExceptionally(new IllegalStateException(thread.getName() + " is closed"));
+        }
+    }
+
+    private void run(List<Pending<I, O>> batch) {
+        List<I> inputs = new ArrayList<>(batch.size());
+        for (Pending<I, O> p : batch) {
+            inputs.add(p.item());
+        }
+        try {
+            List<O> outputs = work.apply(inputs);
+            if (outputs.size() != batch.size()) {
+                throw new IllegalStateException("batch of " + batch.size() + " gave " + outputs.size() + " results");
+            }
+            batches++;
+            items += batch.size();
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result().complete(outputs.get(i));
+            }
+        } catch (RuntimeException | Error e) {
+            for (Pending<I, O> p : batch) {
+                p.result().completeExceptionally(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

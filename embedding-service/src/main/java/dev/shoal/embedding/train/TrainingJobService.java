@@ -1,0 +1,200 @@
+package dev.shoal.embedding.train;
+
+import dev.shoal.embedding.catalog.FrameCatalogRepository;
+import dev.shoal.embedding.catalog.FrameCatalogRepository.CatalogFrame;
+import dev.shoal.embedding.domain.EmbeddingException;
+import dev.shoal.embedding.domain.FrameContent;
+import dev.shoal.embedding.domain.ModelRef;
+import dev.shoal.embedding.messaging.EmbeddingEventProducer;
+import dev.shoal.embedding.service.EmbedderRegistry;
+import dev.shoal.embedding.service.EmbeddingPipeline;
+import dev.shoal.embedding.service.ImageEmbedder;
+import dev.shoal.embedding.store.VectorRecord;
+import dev.shoal.embedding.store.VectorStore;
+import dev.shoal.proto.ingest.v1.Modality;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The train-your-own job: takes a dataset's labeled image frames from the frame catalog, fetches and decodes them,
+ * trains {@link CnnEmbeddingTrainer}'s CNN, registers it as a new model version ({@code modelId@yyyyMMdd'T'HHmmss}),
+ * and re-embeds every image frame of the dataset with it (vectors to the store, one {@code EmbeddingComputed} each).
+ * Jobs run one at a time on their own thread; their status is kept in memory.
+ */
+@ApplicationScoped
+public class TrainingJobService {
+
+    private static final Logger LOG = Logger.getLogger(TrainingJobService.class);
+    private static final DateTimeFormatter VERSION = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+    /** What to train. Nulls take the defaults. */
+    public record Request(String datasetId, String modelId, Integer epochs, Integer embeddingDim, Integer width,
+                          Integer height, String channelOrder) {
+    }
+
+    public enum State { QUEUED, LOADING, TRAINING, EMBEDDING, SUCCEEDED, FAILED }
+
+    /** A job's status as the REST API shows it. */
+    public record Status(String id, String datasetId, State state, String modelId, String modelVersion, int labeledFrames,
+                         int classes, int skippedFrames, int embeddedFrames, Float finalLoss, String message,
+                         Instant createdAt, Instant finishedAt) {
+    }
+
+    @Inject
+    FrameCatalogRepository catalog;
+
+    @Inject
+    EmbeddingPipeline pipeline;
+
+    @Inject
+    EmbedderRegistry models;
+
+    /** Resolved lazily: the store's producer lives in {@code dev.shoal.embedding.store} (chosen by configuration). */
+    @Inject
+    Instance<VectorStore> stores;
+
+    @Inject
+    EmbeddingEventProducer events;
+
+    private final Map<String, Status> jobs = new ConcurrentHashMap<>();
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "training-job");
+        t.setDaemon(true);
+        return t;
+    });
+
+    void stop(@Observes ShutdownEvent ev) {
+        runner.shutdownNow();
+    }
+
+    public Status start(Request request) {
+        if (request == null || request.datasetId() == null || request.datasetId().isBlank()) {
+            throw new IllegalArgumentException("datasetId is required");
+        }
+        String id = UUID.randomUUID().toString();
+        String modelId = request.modelId() == null || request.modelId().isBlank() ? "shoal-cnn-" + request.datasetId() : request.modelId();
+        Status s = new Status(id, request.datasetId(), State.QUEUED, modelId, null, 0, 0, 0, 0, null, null, Instant.now(), null);
+        jobs.put(id, s);
+        runner.submit(() -> run(s, request));
+        return s;
+    }
+
+    public Optional<Status> status(String id) {
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    private void update(Status s) {
+        jobs.put(s.id(), s);
+    }
+
+    private void run(Status s, Request r) {
+        int width = r.width() == null ? 28 : r.width();
+        int height = r.height() == null ? 28 : r.height();
+        String order = r.channelOrder() == null ? "GRAY" : r.channelOrder().toUpperCase(java.util.Locale.ROOT);
+        int channels = order.equals("GRAY") ? 1 : 3;
+        ImageEmbedder.Settings settings = new ImageEmbedder.Settings("trained", "pytorch", "cpu", width, height, order,
+                channels == 1 ? new float[]{0f} : new float[]{0f, 0f, 0f}, channels == 1 ? new float[]{1f} : new float[]{1f, 1f, 1f},
+                null, true);
+        try {
+            update(s = with(s, State.LOADING, null));
+            List<CatalogFrame> frames = new ArrayList<>();
+            List<float[]> pixels = new ArrayList<>();
+            int skipped = 0;
+            for (CatalogFrame f : catalog.dataset(r.datasetId())) {
+                if (Modality.MODALITY_TEXT.name().equals(f.modality())) {
+                    continue;
+                }
+                try {
+                    FrameContent c = pipeline.fetcher().fetch(f.uris().get(0), Modality.MODALITY_IMAGE);
+                    pixels.add(ImageEmbedder.pixels(((FrameContent.Image) c).image(), settings));
+                    frames.add(f);
+                } catch (EmbeddingException e) {
+                    skipped++;
+                }
+            }
+            List<String> classes = new ArrayList<>(new TreeSet<>(frames.stream().map(CatalogFrame::label)
+                    .filter(l -> l != null).toList()));
+            List<float[]> trainX = new ArrayList<>();
+            List<Integer> trainY = new ArrayList<>();
+            for (int i = 0; i < frames.size(); i++) {
+                if (frames.get(i).label() != null) {
+                    trainX.add(pixels.get(i));
+                    trainY.add(classes.indexOf(frames.get(i).label()));
+                }
+            }
+            s = new Status(s.id(), s.datasetId(), State.TRAINING, s.modelId(), null, trainX.size(), classes.size(), skipped, 0,
+                    null, null, s.createdAt(), null);
+            update(s);
+            if (classes.size() < 2 || trainX.size() < 10) {
+                throw new IllegalArgumentException("dataset " + r.datasetId() + " has " + trainX.size()
+                        + " labeled image frames in " + classes.size() + " classes; training needs at least 10 in 2 classes");
+            }
+            CnnEmbeddingTrainer.Options o = CnnEmbeddingTrainer.Options.defaults();
+            o = new CnnEmbeddingTrainer.Options(r.embeddingDim() == null ? o.embeddingDim() : r.embeddingDim(),
+                    r.epochs() == null ? o.epochs() : r.epochs(), o.batchSize(), o.learningRate(), o.seed());
+            CnnEmbeddingTrainer.Trained trained = CnnEmbeddingTrainer.train(trainX,
+                    trainY.stream().mapToInt(Integer::intValue).toArray(), classes.size(), channels, height, width, o);
+            ModelRef ref = new ModelRef(s.modelId(), VERSION.format(Instant.now()));
+            models.register(new TrainedEmbedder(ref, trained, settings));
+            s = new Status(s.id(), s.datasetId(), State.EMBEDDING, s.modelId(), ref.version(), s.labeledFrames(), s.classes(),
+                    skipped, 0, trained.finalLoss(), null, s.createdAt(), null);
+            update(s);
+            int embedded = 0;
+            for (int start = 0; start < frames.size(); start += 256) {
+                int end = Math.min(frames.size(), start + 256);
+                float[][] vectors = trained.embed(pixels.subList(start, end), 256);
+                List<VectorRecord> rows = new ArrayList<>();
+                List<CompletableFuture<Void>> acks = new ArrayList<>();
+                for (int i = start; i < end; i++) {
+                    CatalogFrame f = frames.get(i);
+                    rows.add(new VectorRecord(f.frameId(), ref.storeVersion(), f.datasetId(), f.split(), f.label(), null,
+                            f.label() != null, f.labelerId(), vectors[i - start]));
+                }
+                stores.get().upsert(rows);
+                for (VectorRecord row : rows) {
+                    acks.add(events.computed(row.datasetId(), row.frameId(), ref.modelId(), ref.version(), row.vector().length,
+                            "training-job:" + s.id()));
+                }
+                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                embedded += rows.size();
+                update(s = new Status(s.id(), s.datasetId(), State.EMBEDDING, s.modelId(), s.modelVersion(), s.labeledFrames(),
+                        s.classes(), skipped, embedded, s.finalLoss(), null, s.createdAt(), null));
+            }
+            update(new Status(s.id(), s.datasetId(), State.SUCCEEDED, s.modelId(), s.modelVersion(), s.labeledFrames(),
+                    s.classes(), skipped, embedded, s.finalLoss(), "re-embedded " + embedded + " frames as " + ref,
+                    s.createdAt(), Instant.now()));
+            LOG.infof("training job %s: %s trained on %d frames, %d frames re-embedded", s.id(), ref, s.labeledFrames(), embedded);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.errorf(e, "training job %s failed", s.id());
+            update(new Status(s.id(), s.datasetId(), State.FAILED, s.modelId(), s.modelVersion(), s.labeledFrames(),
+                    s.classes(), s.skippedFrames(), s.embeddedFrames(), s.finalLoss(), e.getMessage(), s.createdAt(), Instant.now()));
+        }
+    }
+
+    private static Status with(Status s, State state, String message) {
+        return new Status(s.id(), s.datasetId(), state, s.modelId(), s.modelVersion(), s.labeledFrames(), s.classes(),
+                s.skippedFrames(), s.embeddedFrames(), s.finalLoss(), message, s.createdAt(), s.finishedAt());
+    }
+}

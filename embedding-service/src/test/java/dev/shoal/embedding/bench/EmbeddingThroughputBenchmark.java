@@ -1,0 +1,173 @@
+package dev.shoal.embedding.bench;
+
+import dev.shoal.embedding.service.EmbedderRegistry;
+import dev.shoal.embedding.service.TextEmbedder;
+import dev.shoal.embedding.store.VectorStore;
+import dev.shoal.proto.Envelopes;
+import dev.shoal.proto.Topics;
+import dev.shoal.proto.ingest.v1.Frame;
+import dev.shoal.proto.ingest.v1.FrameUpserted;
+import dev.shoal.proto.ingest.v1.Modality;
+import dev.shoal.proto.ingest.v1.Split;
+import dev.shoal.testkit.ShoalInfraTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Benchmark, not a test: end-to-end embedding throughput (FrameUpserted on the real broker → micro-batched
+ * all-MiniLM-L6-v2 → vectors in the store → EmbeddingComputed out) against the raw DJL predictor
+ * ({@code batchPredict} on the same model, same batch size, same texts) in one run, alternating, medians.
+ * Run it with {@code embedding-service/bench/throughput.sh} (it sets {@code -Dshoal.bench.throughput=true}).
+ * Knobs: {@code -Dbench.frames} (default 2000), {@code -Dbench.rounds} (3); the batch size is
+ * {@code shoal.embedding.batch.max-size} (env {@code SHOAL_EMBEDDING_BATCH_MAX_SIZE}, default 32).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ShoalInfraTestResource.class, initArgs = @ResourceArg(name = "database", value = "embedding"))
+@EnabledIfSystemProperty(named = "shoal.bench.throughput", matches = "true")
+class EmbeddingThroughputBenchmark {
+
+    static final String[] SUBJECTS = {"a red car", "an acoustic guitar", "a quarterly earnings report", "a golden retriever",
+            "a mountain lake at dawn", "a crowded train station", "a bowl of ramen", "a wind turbine", "a chess opening",
+            "a cracked phone screen", "a traffic cone", "a hospital corridor", "a snowy forest road", "a jazz trio"};
+    static final String[] CONTEXTS = {"photographed at night", "seen from above", "in heavy rain", "next to a bicycle",
+            "described by a customer", "in a product catalogue", "partly hidden by a fence", "under street lights"};
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "shoal.embedding.batch.max-size")
+    int batchSize;
+
+    @Inject
+    EmbedderRegistry models;
+
+    @Inject
+    VectorStore store;
+
+    static List<String> texts(int n, int seed) {
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int k = i + seed * 7919;
+            out.add("frame " + k + ": " + SUBJECTS[k % SUBJECTS.length] + " " + CONTEXTS[(k / 3) % CONTEXTS.length]
+                    + ", item number " + (k * 31 % 997));
+        }
+        return out;
+    }
+
+    @Test
+    void pipeline_throughput_against_the_raw_predictor() throws Exception {
+        int frames = Integer.getInteger("bench.frames", 2000);
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        TextEmbedder raw = (TextEmbedder) models.get("all-minilm-l6-v2@1").embedder();
+
+        // warm-up: the model, the consumer group, the store
+        rawRate(raw, texts(256, 999));
+        pipelineRate(64, 998);
+
+        List<Double> rawRates = new ArrayList<>();
+        List<Double> pipeRates = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            double rr = rawRate(raw, texts(frames, r));
+            double pr = pipelineRate(frames, 100 + r);
+            rawRates.add(rr);
+            pipeRates.add(pr);
+            System.out.printf("round %d: raw %.1f texts/s, pipeline %.1f frames/s (%.1f%%)%n", r + 1, rr, pr, 100 * pr / rr);
+        }
+        double rawMedian = median(rawRates);
+        double pipeMedian = median(pipeRates);
+        System.out.printf("RESULT frames=%d batch=%d rounds=%d raw_median=%.1f/s pipeline_median=%.1f/s ratio=%.1f%% "
+                        + "cores=%d%n", frames, batchSize, rounds, rawMedian, pipeMedian, 100 * pipeMedian / rawMedian,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    private double rawRate(TextEmbedder raw, List<String> texts) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < texts.size(); i += batchSize) {
+            raw.embedTexts(texts.subList(i, Math.min(texts.size(), i + batchSize)));
+        }
+        return texts.size() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private double pipelineRate(int n, int seed) throws Exception {
+        String dataset = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> texts = texts(n, seed);
+        Set<String> pending = new HashSet<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"), new StringDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 5),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            consumer.subscribe(List.of(Topics.EMBEDDING_COMPUTED));
+            while (consumer.assignment().isEmpty()) {
+                consumer.poll(Duration.ofMillis(100));
+            }
+            consumer.seekToEnd(consumer.assignment());
+            consumer.assignment().forEach(consumer::position);
+            List<ProducerRecord<String, byte[]>> records = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String frameId = dataset + "-" + i;
+                pending.add(frameId);
+                String uri = "data:text/plain;base64," + Base64.getEncoder().encodeToString(texts.get(i).getBytes(StandardCharsets.UTF_8));
+                records.add(new ProducerRecord<>(Topics.FRAME_UPSERTED, frameId, FrameUpserted.newBuilder()
+                        .setEnvelope(Envelopes.create("bench", dataset, frameId, null))
+                        .setFrame(Frame.newBuilder().setId(frameId).setDatasetId(dataset).addUris(uri)
+                                .setModality(Modality.MODALITY_TEXT).setSplit(Split.SPLIT_UNLABELED))
+                        .build().toByteArray()));
+            }
+            long t0 = System.nanoTime();
+            for (ProducerRecord<String, byte[]> r : records) {
+                producer.send(r);
+            }
+            producer.flush();
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (!pending.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                    pending.remove(r.key());
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (!pending.isEmpty()) {
+                throw new IllegalStateException(pending.size() + " of " + n + " frames not embedded within 10 minutes");
+            }
+            long stored = store.count(dataset, "all-minilm-l6-v2@1");
+            if (stored != n) {
+                throw new IllegalStateException("store holds " + stored + " vectors of " + dataset + ", expected " + n);
+            }
+            return n / seconds;
+        }
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(Double::compare);
+        int m = s.size() / 2;
+        return s.size() % 2 == 1 ? s.get(m) : (s.get(m - 1) + s.get(m)) / 2;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.shoal.embedding.pipeline;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.shoal.proto.Envelopes;
+import dev.shoal.proto.Topics;
+import dev.shoal.proto.embedding.v1.EmbeddingComputed;
+import dev.shoal.proto.embedding.v1.EmbeddingFailed;
+import dev.shoal.proto.ingest.v1.Frame;
+import dev.shoal.proto.ingest.v1.FrameUpserted;
+import dev.shoal.proto.ingest.v1.Modality;
+import dev.shoal.proto.ingest.v1.Split;
+import dev.shoal.testkit.KafkaProbe;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Shared helpers for the pipeline tests: build and send frame events, read the events that come out. */
+final class PipelineEvents {
+    private PipelineEvents() {
+    }
+
+    static byte[] frameEvent(String datasetId, String frameId, String uri, Modality modality) {
+        return FrameUpserted.newBuilder()
+                .setEnvelope(Envelopes.create("test", datasetId, frameId, "test-run"))
+                .setFrame(Frame.newBuilder().setId(frameId).setDatasetId(datasetId).addUris(uri).setModality(modality)
+                        .setSplit(Split.SPLIT_TRAIN))
+                .build().toByteArray();
+    }
+
+    static void send(KafkaProbe probe, String topic, String key, byte[] value) {
+        probe.send(topic, key, value, Map.of("ce_type", "test"));
+    }
+
+    static List<EmbeddingComputed> computed(KafkaProbe probe, String frameId, int count, Duration timeout) {
+        return probe.await(Topics.EMBEDDING_COMPUTED, r -> frameId.equals(r.key()), count, timeout).stream()
+                .map(PipelineEvents::parseComputed).toList();
+    }
+
+    static EmbeddingFailed failed(KafkaProbe probe, String frameId, Duration timeout) {
+        List<ConsumerRecord<String, byte[]>> r = probe.await(Topics.EMBEDDING_FAILED, x -> frameId.equals(x.key()), 1, timeout);
+        if (r.isEmpty()) {
+            throw new AssertionError("no EmbeddingFailed for " + frameId + " within " + timeout);
+        }
+        try {
+            return EmbeddingFailed.parseFrom(r.get(0).value());
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static EmbeddingComputed parseComputed(ConsumerRecord<String, byte[]> r) {
+        try {
+            return EmbeddingComputed.parseFrom(r.value());
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
