@@ -69,6 +69,7 @@ class CampaignAndJobApiTest {
                 events.label(dataset, id, "v1", "carol", a ? "cone" : "sign");
             }
         }
+        events.flush();
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 Db.count(ds, "select count(*) from embedding where dataset_id = ?", dataset) == 40
                         && Db.count(ds, "select count(*) from frame where dataset_id = ?", dataset) == 40
@@ -98,6 +99,7 @@ class CampaignAndJobApiTest {
 
         // new data moves the watermark: the same request now starts a new job
         events.label(dataset, "a0", "v1", "dave", "cone");
+        events.flush();
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 Db.count(ds, "select count(*) from label where dataset_id = ? and labeler_id = 'dave'", dataset) == 1);
         given().contentType(ContentType.JSON).body(body).post("/v1/analyses")

@@ -4,7 +4,11 @@ import dev.shoal.proto.CloudEventHeaders;
 import dev.shoal.proto.Envelopes;
 import dev.shoal.proto.Topics;
 import dev.shoal.proto.common.v1.EventEnvelope;
+import dev.shoal.proto.ingest.v1.Box;
+import dev.shoal.proto.ingest.v1.BoxSet;
 import dev.shoal.proto.ingest.v1.ClassLabel;
+import dev.shoal.proto.ingest.v1.ScoredBox;
+import dev.shoal.proto.ingest.v1.ScoredBoxes;
 import dev.shoal.proto.ingest.v1.ClassProbabilities;
 import dev.shoal.proto.ingest.v1.ClassProbability;
 import dev.shoal.proto.ingest.v1.EmbeddingSupplied;
@@ -19,6 +23,13 @@ import dev.shoal.proto.ingest.v1.UserEmbedding;
 import dev.shoal.testkit.KafkaProbe;
 import dev.shoal.testkit.SharedInfra;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -26,17 +37,29 @@ import java.util.Map;
 final class Events implements AutoCloseable {
 
     final KafkaProbe probe = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
+    /** Sends without waiting for each acknowledgement (one producer keeps per-partition order); see {@link #flush}. */
+    private final KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfra.kafka().bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
 
     static EventEnvelope envelope(String dataset, String aggregate) {
         return Envelopes.create("ingest-service", dataset, aggregate, null);
     }
 
     void send(String topic, String key, com.google.protobuf.Message event, EventEnvelope env) {
-        probe.send(topic, key, event.toByteArray(), Map.of(
-                CloudEventHeaders.ID, env.getEventId(),
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, event.toByteArray());
+        Map.of(CloudEventHeaders.ID, env.getEventId(),
                 CloudEventHeaders.TYPE, event.getDescriptorForType().getFullName(),
                 CloudEventHeaders.SOURCE, env.getProducer(),
-                CloudEventHeaders.CONTENT_TYPE, CloudEventHeaders.PROTOBUF));
+                CloudEventHeaders.CONTENT_TYPE, CloudEventHeaders.PROTOBUF)
+                .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+        producer.send(record);
+    }
+
+    /** Waits until every event sent so far is on the broker. */
+    void flush() {
+        producer.flush();
     }
 
     FrameUpserted frame(String dataset, String frameId, Split split, Map<String, String> metadata) {
@@ -80,6 +103,36 @@ final class Events implements AutoCloseable {
         return e;
     }
 
+    /** Boxes as {class, x, y, w, h[, score]} rows. */
+    LabelUpserted boxLabel(String dataset, String frameId, String labelSet, String labeler, Object[][] boxes) {
+        EventEnvelope env = envelope(dataset, frameId);
+        BoxSet.Builder set = BoxSet.newBuilder();
+        for (Object[] b : boxes) {
+            set.addBoxes(box(b));
+        }
+        LabelUpserted e = LabelUpserted.newBuilder().setEnvelope(env).setLabel(Label.newBuilder().setDatasetId(dataset)
+                .setFrameId(frameId).setLabelSet(labelSet).setLabelerId(labeler).setBoxes(set)).build();
+        send(Topics.LABEL_UPSERTED, frameId, e, env);
+        return e;
+    }
+
+    InferenceUpserted boxInference(String dataset, String frameId, String model, String version, Object[][] boxes) {
+        EventEnvelope env = envelope(dataset, frameId);
+        ScoredBoxes.Builder set = ScoredBoxes.newBuilder();
+        for (Object[] b : boxes) {
+            set.addBoxes(ScoredBox.newBuilder().setBox(box(b)).setScore(((Number) b[5]).floatValue()));
+        }
+        InferenceUpserted e = InferenceUpserted.newBuilder().setEnvelope(env).setInference(Inference.newBuilder()
+                .setDatasetId(dataset).setFrameId(frameId).setModelId(model).setModelVersion(version).setBoxes(set)).build();
+        send(Topics.INFERENCE_UPSERTED, frameId, e, env);
+        return e;
+    }
+
+    private static Box box(Object[] b) {
+        return Box.newBuilder().setClassName((String) b[0]).setX(((Number) b[1]).floatValue()).setY(((Number) b[2]).floatValue())
+                .setWidth(((Number) b[3]).floatValue()).setHeight(((Number) b[4]).floatValue()).build();
+    }
+
     /** Replays an already-sent event unchanged (same event id), as at-least-once delivery may. */
     void replay(String topic, String key, com.google.protobuf.Message event, EventEnvelope env) {
         send(topic, key, event, env);
@@ -87,6 +140,7 @@ final class Events implements AutoCloseable {
 
     @Override
     public void close() {
+        producer.close();
         probe.close();
     }
 }

@@ -52,6 +52,7 @@ class ReadModelConsumerTest {
         LabelUpserted label = events.label(ds1, "f1", "v1", "alice", "cat");
         InferenceUpserted inf = events.inference(ds1, "f1", "resnet", "3", List.of("cat", "dog"), new float[] {0.3f, 0.7f});
         events.embedding(ds1, "f1", "clip", "1", new float[] {0.1f, 0.2f, 0.3f});
+        events.flush();
 
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 Db.count(ds, "select count(*) from label where dataset_id = ?", ds1) == 1
@@ -71,6 +72,7 @@ class ReadModelConsumerTest {
         events.label(ds1, "f1", "v1", "alice", "cat");
         // a marker event after them on the same partition (same key) proves they were consumed
         events.label(ds1, "f1", "v1", "bob", "dog");
+        events.flush();
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 Db.count(ds, "select count(*) from label where dataset_id = ?", ds1) == 2);
         assertEquals(1, Db.count(ds, "select count(*) from inference where dataset_id = ?", ds1));
@@ -81,6 +83,7 @@ class ReadModelConsumerTest {
 
         // a change of an existing row is an upsert, not a second row
         events.label(ds1, "f1", "v1", "alice", "dog");
+        events.flush();
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 "dog".equals(Db.string(ds, "select class_name from label where dataset_id = ? and labeler_id = 'alice'", ds1)));
         assertEquals(2, Db.count(ds, "select count(*) from label where dataset_id = ?", ds1));
@@ -96,6 +99,7 @@ class ReadModelConsumerTest {
                 .setDatasetId(dataset).setLabelSet("v1").setClassification(dev.shoal.proto.ingest.v1.ClassLabel.newBuilder()
                         .setClassName("cat"))).build();
         events.send(Topics.LABEL_UPSERTED, dataset, noFrame, env);
+        events.flush();
 
         var dead = events.probe.await(Topics.dlq(Topics.LABEL_UPSERTED),
                 r -> key.equals(r.key()) || dataset.equals(r.key()), 2, Duration.ofSeconds(30));

@@ -174,6 +174,81 @@ class SyntheticAnalysisTest {
     }
 
     @Test
+    void detectionFlagsMissingSpuriousWrongClassAndLooseBoxes() {
+        String dataset = "det-" + UUID.randomUUID();
+        events.boxLabel(dataset, "d1", "v1", "alice", new Object[][] {{"cone", 10, 10, 20, 20}});
+        events.boxInference(dataset, "d1", "yolo", "8", new Object[][] {{"cone", 10, 10, 20, 20, 0.9}, {"sign", 100, 100, 30, 30, 0.95}});
+        // one annotator drew a loose box around the whole pole, the model boxes the defect
+        events.boxLabel(dataset, "d2", "v1", "bob", new Object[][] {{"pole", 0, 0, 100, 200}});
+        events.boxInference(dataset, "d2", "yolo", "8", new Object[][] {{"pole", 40, 80, 20, 30, 0.9}});
+        events.boxLabel(dataset, "d3", "v1", "alice", new Object[][] {{"cone", 50, 50, 40, 40}});
+        events.boxInference(dataset, "d3", "yolo", "8", new Object[][] {{"sign", 50, 50, 40, 40, 0.9}});
+        events.boxLabel(dataset, "d4", "v1", "alice", new Object[][] {{"sign", 5, 5, 10, 10}});
+        events.flush();
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Db.count(ds, "select count(*) from label where dataset_id = ?", dataset) == 4
+                        && Db.count(ds, "select count(*) from inference where dataset_id = ?", dataset) == 3);
+        String id = analyze("{\"dataset_id\":\"" + dataset + "\",\"label_set\":\"v1\",\"model_id\":\"yolo\",\"model_version\":\"8\","
+                + "\"kinds\":[\"detection\"]}");
+        JsonPath issues = given().get("/v1/issues?analysis=" + id).then().statusCode(200).extract().jsonPath();
+        java.util.Map<String, String> typeByFrame = new java.util.HashMap<>();
+        for (int i = 0; i < issues.getInt("total"); i++) {
+            typeByFrame.put(issues.getString("items[" + i + "].frame_id"), issues.getString("items[" + i + "].type"));
+        }
+        assertEquals(java.util.Map.of("d1", "missing_label", "d2", "poor_localization", "d3", "wrong_class",
+                "d4", "spurious_label"), typeByFrame, issues.prettify());
+        given().get("/v1/issues?analysis=" + id + "&type=wrong_class").then().body("items[0].given_label", equalTo("cone"))
+                .body("items[0].suggested_label", equalTo("sign"));
+    }
+
+    @Test
+    void campaignsStartFromAnIssueOrAFailureCluster() {
+        SyntheticDataset d = data();
+        String id = analyze("{\"dataset_id\":\"" + d.id + "\",\"label_set\":\"v1\",\"model_id\":\"det\",\"model_version\":\"1\","
+                + "\"embedding_model_version\":\"1\",\"kinds\":[\"label_errors\",\"clusters\"]}");
+        String issue = given().get("/v1/issues?analysis=" + id).then().extract().path("items[0].id");
+        // the pool: frames with no label at all ("odd", "dup-test")
+        given().contentType(ContentType.JSON).body("{\"issue_id\":\"" + issue + "\",\"limit\":10}").post("/v1/campaigns")
+                .then().statusCode(201).body("source", equalTo("issue:" + issue)).body("frames.frame_id", org.hamcrest.Matchers.containsInAnyOrder("odd", "dup-test"));
+        int top = given().get("/v1/analyses/" + id + "/clusters?method=hdbscan").then().extract().path("[0].cluster_id");
+        given().contentType(ContentType.JSON).body("{\"analysis_id\":\"" + id + "\",\"cluster_id\":" + top
+                        + ",\"cluster_method\":\"hdbscan\"}").post("/v1/campaigns")
+                .then().statusCode(201).body("frames[0].reason", equalTo("failure_cluster:" + top));
+        given().contentType(ContentType.JSON).body("{\"analysis_id\":\"" + id + "\",\"cluster_id\":9999}").post("/v1/campaigns")
+                .then().statusCode(400).body("field", equalTo("cluster_id"));
+    }
+
+    @Test
+    void theGrpcApiStartsFollowsAndStreamsAnAnalysis() throws Exception {
+        SyntheticDataset d = data();
+        io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forAddress("localhost", io.restassured.RestAssured.port)
+                .usePlaintext().build();
+        try {
+            var stub = dev.shoal.proto.mining.v1.MiningServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS);
+            var started = stub.startAnalysis(dev.shoal.proto.mining.v1.StartAnalysisRequest.newBuilder().setDatasetId(d.id)
+                    .setLabelSet("v1").setModelId("det").setModelVersion("1").setEmbeddingModelVersion("1")
+                    .addKinds("clusters").addKinds("map").build());
+            await().atMost(Duration.ofSeconds(90)).until(() -> "succeeded".equals(stub.getAnalysis(
+                    dev.shoal.proto.mining.v1.GetAnalysisRequest.newBuilder().setAnalysisId(started.getId()).build()).getState()));
+            var clusters = stub.listClusters(dev.shoal.proto.mining.v1.ListClustersRequest.newBuilder()
+                    .setAnalysisId(started.getId()).build());
+            assertTrue(clusters.getClustersCount() > 1);
+            java.util.List<dev.shoal.proto.mining.v1.MapPoint> points = new java.util.ArrayList<>();
+            stub.streamMap(dev.shoal.proto.mining.v1.StreamMapRequest.newBuilder().setAnalysisId(started.getId()).build())
+                    .forEachRemaining(points::add);
+            assertEquals(d.frameCount(), points.size());
+            var bad = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class, () ->
+                    stub.startAnalysis(dev.shoal.proto.mining.v1.StartAnalysisRequest.newBuilder().setLabelSet("v1")
+                            .addKinds("clusters").build()));
+            assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+            assertTrue(bad.getStatus().getDescription().startsWith("dataset_id"), bad.getStatus().getDescription());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
     void triageSetsTheStateAndModelWrongMakesItAModelErrorAndBadInputIs400() {
         SyntheticDataset d = data();
         String id = analyze("{\"dataset_id\":\"" + d.id + "\",\"label_set\":\"v1\",\"model_id\":\"det\",\"model_version\":\"1\","

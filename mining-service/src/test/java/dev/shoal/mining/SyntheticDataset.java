@@ -95,6 +95,7 @@ final class SyntheticDataset {
         }
         events.frame(datasetId, "odd", Split.SPLIT_UNLABELED, Map.of("camera", "cam-1"));
         events.embedding(datasetId, "odd", "clip", "1", odd);
+        events.flush();
         return d;
     }
 
