@@ -15,6 +15,7 @@ import org.apache.lucene.util.VectorUtil;
 import org.apache.lucene.util.hnsw.HnswConcurrentMergeBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphSearcher;
+import org.apache.lucene.util.hnsw.NeighborArray;
 import org.apache.lucene.util.hnsw.OnHeapHnswGraph;
 import org.apache.lucene.util.hnsw.RandomVectorScorer;
 import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
@@ -171,38 +172,43 @@ public final class KnnGraph {
         RandomVectorScorer scorer = index.scorer(i);
         KnnCollector collector = HnswGraphSearcher.search(scorer, ef + 1, hnsw, null, Integer.MAX_VALUE);
         ScoreDoc[] docs = collector.topDocs().scoreDocs; // best first
+        // The node's own level-0 links (made when it was inserted) join the candidates: a greedy search can
+        // miss a near-duplicate of an isolated point that the insertion linked directly.
+        NeighborArray links = hnsw.getNeighbors(0, i);
+        int[] linkNodes = links.nodes();
+        int linkCount = links.size();
+        RandomVectorScorer full = index == exact ? scorer : exact.scorer(i);
+        int[] cand = new int[docs.length + linkCount];
+        float[] cd = new float[cand.length];
+        int m = 0;
+        for (ScoreDoc d : docs) {
+            if (d.doc == i) continue;
+            cand[m] = d.doc;
+            // index score = (1 + cos) / 2; re-rank exactly when the index holds a projection
+            cd[m] = Math.max(0f, 2f * (1f - (index == exact ? d.score : full.score(d.doc))));
+            m++;
+        }
+        int fromSearch = m;
+        outer:
+        for (int q = 0; q < linkCount; q++) {
+            int node = linkNodes[q];
+            if (node == i) continue;
+            for (int c = 0; c < fromSearch; c++) if (cand[c] == node) continue outer;
+            cand[m] = node;
+            cd[m] = Math.max(0f, 2f * (1f - full.score(node)));
+            m++;
+        }
+        for (int a = 1; a < m; a++) { // insertion sort: m is small and mostly sorted
+            for (int b = a; b > 0 && cd[b] < cd[b - 1]; b--) {
+                float td = cd[b]; cd[b] = cd[b - 1]; cd[b - 1] = td;
+                int tn = cand[b]; cand[b] = cand[b - 1]; cand[b - 1] = tn;
+            }
+        }
         int base = i * k;
         int w = 0;
-        if (index == exact) {
-            for (ScoreDoc d : docs) {
-                if (d.doc == i) continue;
-                if (w == k) break;
-                nb[base + w] = d.doc;
-                dist[base + w] = Math.max(0f, 2f * (1f - d.score)); // score = (1 + cos) / 2
-                w++;
-            }
-        } else {
-            // re-rank the candidates found in the projected space by their exact cosine distance
-            RandomVectorScorer full = exact.scorer(i);
-            int m = 0;
-            int[] cand = new int[docs.length];
-            float[] cd = new float[docs.length];
-            for (ScoreDoc d : docs) {
-                if (d.doc == i) continue;
-                cand[m] = d.doc;
-                cd[m] = Math.max(0f, 2f * (1f - full.score(d.doc)));
-                m++;
-            }
-            for (int a = 1; a < m; a++) { // insertion sort: m is small
-                for (int b = a; b > 0 && cd[b] < cd[b - 1]; b--) {
-                    float td = cd[b]; cd[b] = cd[b - 1]; cd[b - 1] = td;
-                    int tn = cand[b]; cand[b] = cand[b - 1]; cand[b - 1] = tn;
-                }
-            }
-            for (; w < k && w < m; w++) {
-                nb[base + w] = cand[w];
-                dist[base + w] = cd[w];
-            }
+        for (; w < k && w < m; w++) {
+            nb[base + w] = cand[w];
+            dist[base + w] = cd[w];
         }
         // Tiny or degenerate graphs: fill any gap by scanning (only when the index returned too few).
         if (w < k) {

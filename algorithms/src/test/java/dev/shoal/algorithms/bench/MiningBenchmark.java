@@ -123,8 +123,17 @@ public final class MiningBenchmark {
             umap = stop("UMAP 2-D map (200 epochs, reusing the graph)", t);
         }
         int outHits = 0;
+        int knnHits = 0;
         int[] rank = KnnOutliers.rankDescending(lof);
-        for (int q = 0; q < n / 200; q++) if (rank[q] % 200 == 0) outHits++;
+        int[] rankKnn = KnnOutliers.rankDescending(knnScore);
+        for (int q = 0; q < n / 200; q++) {
+            if (rank[q] % 200 == 0) outHits++;
+            if (rankKnn[q] % 200 == 0) knnHits++;
+        }
+        int dupPairs = 0;
+        for (int i = 101; i < n; i += 100) {
+            if (g.neighbor(i, 0) == i - 1 || g.neighbor(i - 1, 0) == i) dupPairs++;
+        }
         System.out.printf("%n## n = %d (384-d, %d centres, load(1m)=%.1f)%n", n, CENTRES,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.println("| step | wall s | process CPU s |");
@@ -133,9 +142,10 @@ public final class MiningBenchmark {
         System.out.printf("| **label errors + clusters + outliers + duplicates** | **%.1f** | **%.1f** |%n", core, coreCpu);
         if (umap != null) System.out.printf("| %s | %.1f | %.1f |%n", umap.name(), umap.wall(), umap.cpu());
         System.out.printf("sanity: %d label issues flagged, %d HDBSCAN clusters, top slice lift %.2f, %d duplicate groups, "
-                        + "LOF top-%d holds %d planted outliers, heap used %d MiB%n",
+                        + "%d of %d planted duplicate pairs linked in the graph, top-%d by LOF / by k-NN distance hold %d / %d "
+                        + "planted outliers, heap used %d MiB%n",
                 cl.rankedIssues().length, hdb.numClusters(), rep.slices().isEmpty() ? 0 : rep.slices().get(0).lift(),
-                dups.size(), n / 200, outHits,
+                dups.size(), dupPairs, (n - 2) / 100, n / 200, outHits, knnHits,
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
         if (knnScore.length != n) throw new IllegalStateException();
     }

@@ -43,6 +43,23 @@ class KnnGraphTest {
     }
 
     @Test
+    void nearDuplicatesOfIsolatedPointsFindEachOther() {
+        // isolated points (random directions, far from every blob) are hard for a greedy HNSW search;
+        // their near-copies must still come out as each other's nearest neighbour
+        Blobs b = Blobs.generate(4000, 64, 20, 0.8, 6);
+        java.util.Random r = new java.util.Random(9);
+        for (int q = 0; q < 40; q++) {
+            int i = 100 * q;
+            for (int d = 0; d < 64; d++) b.x[i][d] = (float) r.nextGaussian();
+            for (int d = 0; d < 64; d++) b.x[i + 1][d] = b.x[i][d] + (float) (0.001 * r.nextGaussian());
+        }
+        KnnGraph g = KnnGraph.build(b.x, 10);
+        int linked = 0;
+        for (int q = 0; q < 40; q++) if (g.neighbor(100 * q, 0) == 100 * q + 1 || g.neighbor(100 * q + 1, 0) == 100 * q) linked++;
+        assertTrue(linked >= 38, "linked pairs " + linked + " of 40");
+    }
+
+    @Test
     void singleThreadedBuildGivesTheSameQuality() {
         Blobs b = Blobs.generate(1500, 16, 10, 0.5, 2);
         KnnGraph g = KnnGraph.build(b.x, KnnGraph.Params.defaults(8).withThreads(1));
