@@ -5,15 +5,12 @@ import dev.shoal.mining.config.MiningConfig;
 import dev.shoal.mining.domain.Analysis;
 import dev.shoal.mining.domain.ReadModel.BoxShape;
 import dev.shoal.mining.store.Floats;
+import dev.shoal.mining.store.Jdbc;
 import dev.shoal.mining.store.Json;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -172,29 +169,7 @@ public class SnapshotLoader {
         });
     }
 
-    @FunctionalInterface
-    private interface RowSink {
-        void accept(ResultSet rs) throws SQLException;
-    }
-
-    private void stream(String sql, List<String> args, RowSink sink) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setFetchSize(config.pageSize());
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setString(i + 1, args.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        sink.accept(rs);
-                    }
-                }
-            } finally {
-                c.commit();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("reading the read model failed: " + e.getMessage(), e);
-        }
+    private void stream(String sql, List<String> args, Jdbc.RowSink sink) {
+        Jdbc.stream(dataSource, sql, args, config.pageSize(), sink);
     }
 }

@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,54 +61,25 @@ public class AnalysisRepository {
     }
 
     public List<Analysis> unfinished() {
-        List<Analysis> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select " + COLUMNS
-                     + " from analysis where state in ('queued', 'running') order by created_at")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(map(rs));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Jdbc.list(dataSource, "select " + COLUMNS + " from analysis where state in ('queued', 'running') order by created_at",
+                List.of(), AnalysisRepository::map);
     }
 
     public void progress(String id, String state, int percent) {
-        update("update analysis set state = ?, percent_done = ? where id = ?", state, percent, id);
+        Jdbc.update(dataSource, "update analysis set state = ?, percent_done = ? where id = ?", state, percent, id);
     }
 
     public void succeed(String id, Map<String, Object> summary) {
-        update("update analysis set state = 'succeeded', percent_done = 100, summary = ?, finished_at = now() where id = ?",
-                Json.write(summary), id);
+        Jdbc.update(dataSource, "update analysis set state = 'succeeded', percent_done = 100, summary = ?, finished_at = now() "
+                + "where id = ?", Json.write(summary), id);
     }
 
     public void fail(String id, String error) {
-        update("update analysis set state = 'failed', error = ?, finished_at = now() where id = ?", error, id);
-    }
-
-    private void update(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        Jdbc.update(dataSource, "update analysis set state = 'failed', error = ?, finished_at = now() where id = ?", error, id);
     }
 
     private Optional<Analysis> one(String sql, String arg) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Jdbc.list(dataSource, sql, List.of(arg), AnalysisRepository::map).stream().findFirst();
     }
 
     private static Analysis map(ResultSet rs) throws SQLException {

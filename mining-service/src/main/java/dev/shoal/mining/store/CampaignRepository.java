@@ -104,66 +104,29 @@ public class CampaignRepository {
     /** Frame ids of the unlabeled pool that have a vector of the model: split 'unlabeled' or no label at all. */
     public Set<String> pool(String datasetId, String modelId, String modelVersion) {
         Set<String> out = new HashSet<>();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select e.frame_id from embedding e
-                    left join frame f on f.dataset_id = e.dataset_id and f.frame_id = e.frame_id
-                    where e.dataset_id = ? and e.model_id = ? and e.model_version = ?
-                      and (f.split = 'unlabeled'
-                           or not exists (select 1 from label l where l.dataset_id = e.dataset_id and l.frame_id = e.frame_id))""")) {
-                ps.setFetchSize(5000);
-                ps.setString(1, datasetId);
-                ps.setString(2, modelId);
-                ps.setString(3, modelVersion);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
-                }
-            } finally {
-                c.commit();
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        Jdbc.stream(dataSource, """
+                select e.frame_id from embedding e
+                left join frame f on f.dataset_id = e.dataset_id and f.frame_id = e.frame_id
+                where e.dataset_id = ? and e.model_id = ? and e.model_version = ?
+                  and (f.split = 'unlabeled'
+                       or not exists (select 1 from label l where l.dataset_id = e.dataset_id and l.frame_id = e.frame_id))""",
+                List.of(datasetId, modelId, modelVersion), 5000, rs -> out.add(rs.getString(1)));
+        return out;
     }
 
     /** URIs of the given frames (from FrameUpserted). */
     public Map<String, List<String>> uris(String datasetId, List<String> frameIds) {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select frame_id, uris from frame where dataset_id = ? and frame_id = any (?)")) {
-            ps.setString(1, datasetId);
-            ps.setArray(2, c.createArrayOf("text", frameIds.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), Json.read(rs.getString(2), new TypeReference<List<String>>() { }));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        Jdbc.list(dataSource, "select frame_id, uris from frame where dataset_id = ? and frame_id = any (?)",
+                List.of(datasetId, frameIds.toArray(String[]::new)),
+                rs -> out.put(rs.getString(1), Json.read(rs.getString(2), new TypeReference<List<String>>() { })));
+        return out;
     }
 
     /** Class names seen in the dataset's classification labels (the default label schema). */
     public List<String> classNames(String datasetId) {
-        List<String> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "select distinct class_name from label where dataset_id = ? and class_name is not null order by 1")) {
-            ps.setString(1, datasetId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Jdbc.list(dataSource, "select distinct class_name from label where dataset_id = ? and class_name is not null order by 1",
+                List.of(datasetId), rs -> rs.getString(1));
     }
 
     private Optional<Campaign> read(Connection c, String id, boolean forUpdate) throws SQLException {

@@ -4,10 +4,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -25,89 +21,39 @@ public class EmbeddingRepository {
     /** How many rows of each source ("user", "computed") a model has in the dataset. */
     public Map<String, Long> sources(String datasetId, String modelId, String modelVersion) {
         Map<String, Long> out = new TreeMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     select source, count(*) from embedding where dataset_id = ? and model_id = ? and model_version = ?
-                     group by source""")) {
-            ps.setString(1, datasetId);
-            ps.setString(2, modelId);
-            ps.setString(3, modelVersion);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getLong(2));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        Jdbc.list(dataSource, """
+                select source, count(*) from embedding where dataset_id = ? and model_id = ? and model_version = ?
+                group by source""", List.of(datasetId, modelId, modelVersion), rs -> out.put(rs.getString(1), rs.getLong(2)));
+        return out;
     }
 
     /** Model ids that have embeddings of this version in the dataset (to fill in an omitted model id). */
     public List<String> modelIdsForVersion(String datasetId, String modelVersion) {
-        List<String> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "select distinct model_id from embedding where dataset_id = ? and model_version = ? order by model_id")) {
-            ps.setString(1, datasetId);
-            ps.setString(2, modelVersion);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Jdbc.list(dataSource, "select distinct model_id from embedding where dataset_id = ? and model_version = ? order by 1",
+                List.of(datasetId, modelVersion), rs -> rs.getString(1));
     }
 
     /** Streams user vectors with a server-side cursor of {@code pageSize} rows. */
     public void streamUserVectors(String datasetId, String modelId, String modelVersion, int pageSize,
                                   BiConsumer<String, float[]> sink) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select frame_id, vector from embedding
-                    where dataset_id = ? and model_id = ? and model_version = ? and source = 'user' order by frame_id""")) {
-                ps.setFetchSize(pageSize);
-                ps.setString(1, datasetId);
-                ps.setString(2, modelId);
-                ps.setString(3, modelVersion);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        sink.accept(rs.getString(1), Floats.fromBytes(rs.getBytes(2)));
-                    }
-                }
-            } finally {
-                c.commit();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        Jdbc.stream(dataSource, """
+                select frame_id, vector from embedding
+                where dataset_id = ? and model_id = ? and model_version = ? and source = 'user' order by frame_id""",
+                List.of(datasetId, modelId, modelVersion), pageSize,
+                rs -> sink.accept(rs.getString(1), Floats.fromBytes(rs.getBytes(2))));
     }
 
     public void fetchUserVectors(String datasetId, String modelId, String modelVersion, Collection<String> frameIds,
                                  BiConsumer<String, float[]> sink) {
         List<String> ids = new ArrayList<>(frameIds);
         for (int from = 0; from < ids.size(); from += 1000) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
-            try (Connection c = dataSource.getConnection();
-                 PreparedStatement ps = c.prepareStatement("""
-                         select frame_id, vector from embedding where dataset_id = ? and model_id = ? and model_version = ?
-                         and source = 'user' and frame_id = any (?)""")) {
-                ps.setString(1, datasetId);
-                ps.setString(2, modelId);
-                ps.setString(3, modelVersion);
-                ps.setArray(4, c.createArrayOf("text", chunk.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        sink.accept(rs.getString(1), Floats.fromBytes(rs.getBytes(2)));
-                    }
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
+            String[] chunk = ids.subList(from, Math.min(ids.size(), from + 1000)).toArray(String[]::new);
+            Jdbc.list(dataSource, """
+                    select frame_id, vector from embedding where dataset_id = ? and model_id = ? and model_version = ?
+                    and source = 'user' and frame_id = any (?)""", List.of(datasetId, modelId, modelVersion, chunk), rs -> {
+                sink.accept(rs.getString(1), Floats.fromBytes(rs.getBytes(2)));
+                return null;
+            });
         }
     }
 }

@@ -10,9 +10,7 @@ import jakarta.inject.Inject;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -121,51 +119,8 @@ public class ReadModelRepository {
 
     /** The dataset's data watermark: the change sequence of its latest change (0 when nothing is stored). */
     public long watermark(String datasetId) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select seq from dataset_watermark where dataset_id = ?")) {
-            ps.setString(1, datasetId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0L;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public List<LabelRow> labels(String datasetId, String frameId) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     select label_set, labeler_id, kind, class_name, shapes from label
-                     where dataset_id = ? and frame_id = ? order by label_set, labeler_id""")) {
-            ps.setString(1, datasetId);
-            ps.setString(2, frameId);
-            List<LabelRow> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new LabelRow(datasetId, frameId, rs.getString(1), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getString(5)));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public long count(String table, String datasetId) {
-        if (!List.of("frame", "label", "inference", "embedding").contains(table)) {
-            throw new IllegalArgumentException(table);
-        }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select count(*) from " + table + " where dataset_id = ?")) {
-            ps.setString(1, datasetId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Jdbc.list(dataSource, "select seq from dataset_watermark where dataset_id = ?", List.of(datasetId),
+                rs -> rs.getLong(1)).stream().findFirst().orElse(0L);
     }
 
     @FunctionalInterface

@@ -266,22 +266,8 @@ public class ResultRepository {
 
     /** Streams every map point of an analysis in pages of {@code fetch} rows (for the gRPC stream). */
     public void streamMapPoints(String analysisId, Consumer<MapPoint> sink) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("select * from map_point where analysis_id = ? order by idx")) {
-                ps.setFetchSize(2000);
-                ps.setString(1, analysisId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        sink.accept(mapPoint(rs));
-                    }
-                }
-            } finally {
-                c.commit();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        Jdbc.stream(dataSource, "select * from map_point where analysis_id = ? order by idx", List.of(analysisId), 2000,
+                rs -> sink.accept(mapPoint(rs)));
     }
 
     public List<LabelerQuality> labelerQuality(String analysisId) {
@@ -330,11 +316,6 @@ public class ResultRepository {
         void bind(PreparedStatement ps, T row) throws SQLException;
     }
 
-    @FunctionalInterface
-    interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
     private <T> void batch(String sql, List<T> rows, Binder<T> binder) {
         if (rows.isEmpty()) {
             return;
@@ -361,21 +342,8 @@ public class ResultRepository {
         }
     }
 
-    private <T> List<T> list(String sql, List<?> args, RowMapper<T> mapper) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
-            List<T> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(mapper.map(rs));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    private <T> List<T> list(String sql, List<?> args, Jdbc.RowMapper<T> mapper) {
+        return Jdbc.list(dataSource, sql, args, mapper);
     }
 
     private long count(String sql, List<?> args) {
@@ -383,13 +351,6 @@ public class ResultRepository {
     }
 
     private void exec(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        Jdbc.update(dataSource, sql, args);
     }
 }
