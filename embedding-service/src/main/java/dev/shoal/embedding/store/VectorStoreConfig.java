@@ -37,8 +37,8 @@ public interface VectorStoreConfig {
         @WithDefault("100")
         int beamWidth();
 
-        /** ef at query time: a query keeps max(k, ef) candidates. */
-        @WithDefault("100")
+        /** ef at query time: a query keeps max(k, ef) candidates (50: recall@10 0.9998 at 100k, docs/benchmarks/ann.md). */
+        @WithDefault("50")
         int efSearch();
     }
 

@@ -92,7 +92,7 @@ public final class LuceneVectorStore implements VectorStore {
     public static final int DEFAULT_MAX_CONN = 16;
     public static final int DEFAULT_BEAM_WIDTH = 100;
     /** Default candidates kept while searching the graph (HNSW ef); a query uses max(k, this). */
-    public static final int DEFAULT_EF_SEARCH = 100;
+    public static final int DEFAULT_EF_SEARCH = 50;
 
     private final Path path;
     private final Directory directory;

@@ -87,7 +87,7 @@ public final class MilvusVectorStore implements VectorStore {
                           int exportBatch) {
 
         public static Options defaults(String collection) {
-            return new Options(collection, 16, 200, 100, ConsistencyLevel.STRONG, 1000);
+            return new Options(collection, 16, 200, 50, ConsistencyLevel.STRONG, 1000);
         }
     }
 
