@@ -28,12 +28,12 @@ import static org.awaitility.Awaitility.await;
  * Service-level benchmark (not part of the default run): n frames with 384-d user embeddings (10 classes x 5
  * modes, 5% label noise, model probabilities) written straight into the read model tables, then analyses through
  * the REST API; prints the per-kind seconds the jobs report. Run:
- * {@code mvn -B -o -pl mining-service verify -Dtest=AnalysisBenchmarkTest -Dshoal.bench.frames=100000}
+ * {@code mvn -B -o -pl mining-service verify -Dtest=AnalysisBenchmarkTest -Dshoal.bench.frames=20000,100000}
  * (the ingestion path itself is covered by the event tests; this measures the analysis jobs).
  */
 @QuarkusTest
 @QuarkusTestResource(value = ShoalInfraTestResource.class, initArgs = @ResourceArg(name = "database", value = "mining"))
-@EnabledIfSystemProperty(named = "shoal.bench.frames", matches = "\\d+")
+@EnabledIfSystemProperty(named = "shoal.bench.frames", matches = "[\\d,]+")
 class AnalysisBenchmarkTest {
 
     @Inject
@@ -41,7 +41,12 @@ class AnalysisBenchmarkTest {
 
     @Test
     void analysesOfNFrames() throws Exception {
-        int n = Integer.getInteger("shoal.bench.frames");
+        for (String size : System.getProperty("shoal.bench.frames").split(",")) {
+            run(Integer.parseInt(size.trim()));
+        }
+    }
+
+    private void run(int n) throws Exception {
         int dim = 384;
         String dataset = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);
         long t0 = System.nanoTime();

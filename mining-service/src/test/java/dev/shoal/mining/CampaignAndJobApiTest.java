@@ -91,6 +91,13 @@ class CampaignAndJobApiTest {
         given().contentType(ContentType.JSON).body(body).post("/v1/analyses")
                 .then().statusCode(200).body("id", equalTo(id)).body("reused", equalTo(true));
 
+        // known dataset, but an unknown label set or model version: 400 naming it
+        given().contentType(ContentType.JSON).body(body.replace("\"v1\"", "\"v9\"")).post("/v1/analyses")
+                .then().statusCode(400).body("field", equalTo("label_set"));
+        given().contentType(ContentType.JSON).body("{\"dataset_id\":\"" + dataset + "\",\"label_set\":\"v1\",\"model_id\":\"m\","
+                + "\"model_version\":\"9\",\"kinds\":[\"labeler_quality\"]}").post("/v1/analyses")
+                .then().statusCode(400).body("field", equalTo("model_version"));
+
         // bob, who calls half the signs cones, comes out worse than alice
         JsonPath q = given().get("/v1/analyses/" + id + "/labeler-quality").then().statusCode(200).extract().jsonPath();
         assertEquals("bob", q.getString("[0].labeler_id"));

@@ -139,6 +139,12 @@ public class AnalysisService {
         if (watermark == 0) {
             throw new BadRequest("dataset_id", "nothing is known about dataset " + dataset);
         }
+        if (!readModel.hasLabels(dataset, labelSet)) {
+            throw new BadRequest("label_set", "dataset " + dataset + " has no labels in label set " + labelSet);
+        }
+        if (!modelVersion.isEmpty() && !readModel.hasInferences(dataset, modelId, modelVersion)) {
+            throw new BadRequest("model_version", "dataset " + dataset + " has no inferences of " + modelId + ":" + modelVersion);
+        }
         String fingerprint = sha256(String.join("\u0000", dataset, labelSet, modelId, modelVersion, embId, embVersion,
                 String.join(",", kinds), Long.toString(watermark)));
         return new Analysis(UUID.randomUUID().toString(), fingerprint, dataset, labelSet, modelId, modelVersion, embId,

@@ -117,6 +117,18 @@ public class ReadModelRepository {
         });
     }
 
+    /** Whether the dataset has any label in the label set. */
+    public boolean hasLabels(String datasetId, String labelSet) {
+        return !Jdbc.list(dataSource, "select 1 from label where dataset_id = ? and label_set = ? limit 1",
+                List.of(datasetId, labelSet), rs -> 1).isEmpty();
+    }
+
+    /** Whether the dataset has any inference of the model version. */
+    public boolean hasInferences(String datasetId, String modelId, String modelVersion) {
+        return !Jdbc.list(dataSource, "select 1 from inference where dataset_id = ? and model_id = ? and model_version = ? limit 1",
+                List.of(datasetId, modelId, modelVersion), rs -> 1).isEmpty();
+    }
+
     /** The dataset's data watermark: the change sequence of its latest change (0 when nothing is stored). */
     public long watermark(String datasetId) {
         return Jdbc.list(dataSource, "select seq from dataset_watermark where dataset_id = ?", List.of(datasetId),
