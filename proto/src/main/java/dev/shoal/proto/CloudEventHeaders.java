@@ -23,4 +23,25 @@ public final class CloudEventHeaders {
     /** Set on records sent to {@code <topic>.dlq}: why the record was refused. */
     public static final String DLQ_REASON = "dead-letter-reason";
     public static final String DLQ_TOPIC = "dead-letter-topic";
+
+    /**
+     * The header values every Shoal event carries, in a fixed order: id, spec version, type, source, time and
+     * content type (binary protobuf). Each service adds them to its outgoing Kafka record as UTF-8 bytes.
+     */
+    public static java.util.Map<String, String> of(String eventId, String type, String source, java.time.Instant time) {
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put(ID, eventId);
+        headers.put(SPEC_VERSION, "1.0");
+        headers.put(TYPE, type);
+        headers.put(SOURCE, source);
+        headers.put(TIME, java.time.format.DateTimeFormatter.ISO_INSTANT.format(time));
+        headers.put(CONTENT_TYPE, PROTOBUF);
+        return headers;
+    }
+
+    /** {@link #of} for an event whose envelope says who sent it and when. */
+    public static java.util.Map<String, String> of(dev.shoal.proto.common.v1.EventEnvelope envelope, com.google.protobuf.Message event) {
+        return of(envelope.getEventId(), event.getDescriptorForType().getFullName(), envelope.getProducer(),
+                Envelopes.instant(envelope.getOccurredAt()));
+    }
 }

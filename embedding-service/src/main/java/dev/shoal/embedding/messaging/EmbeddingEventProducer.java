@@ -63,12 +63,7 @@ public class EmbeddingEventProducer {
 
     private static CompletableFuture<Void> send(Emitter<byte[]> emitter, EventEnvelope env, Message event, String topic) {
         RecordHeaders headers = new RecordHeaders();
-        header(headers, CloudEventHeaders.ID, env.getEventId());
-        header(headers, CloudEventHeaders.TYPE, event.getDescriptorForType().getFullName());
-        header(headers, CloudEventHeaders.SOURCE, env.getProducer());
-        header(headers, CloudEventHeaders.TIME, Envelopes.instant(env.getOccurredAt()).toString());
-        header(headers, CloudEventHeaders.SPEC_VERSION, "1.0");
-        header(headers, CloudEventHeaders.CONTENT_TYPE, CloudEventHeaders.PROTOBUF);
+        CloudEventHeaders.of(env, event).forEach((name, value) -> header(headers, name, value));
         OutgoingKafkaRecordMetadata<String> meta = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(env.getAggregateId())
                 .withTopic(topic)

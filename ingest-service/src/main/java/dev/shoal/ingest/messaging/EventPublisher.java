@@ -14,7 +14,6 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -84,13 +83,8 @@ public class EventPublisher {
             default -> throw new IllegalArgumentException("unknown channel " + channel);
         };
         RecordHeaders headers = new RecordHeaders();
-        headers.add(CloudEventHeaders.ID, utf8(envelope.getEventId()));
-        headers.add(CloudEventHeaders.SPEC_VERSION, utf8("1.0"));
-        headers.add(CloudEventHeaders.TYPE, utf8(event.getDescriptorForType().getFullName()));
-        headers.add(CloudEventHeaders.SOURCE, utf8(envelope.getProducer()));
-        headers.add(CloudEventHeaders.TIME, utf8(DateTimeFormatter.ISO_INSTANT.format(Envelopes.instant(envelope.getOccurredAt()))));
+        CloudEventHeaders.of(envelope, event).forEach((name, value) -> headers.add(name, utf8(value)));
         headers.add(CloudEventHeaders.SUBJECT, utf8(envelope.getAggregateId()));
-        headers.add(CloudEventHeaders.CONTENT_TYPE, utf8(CloudEventHeaders.PROTOBUF));
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(envelope.getAggregateId())
                 .withHeaders(headers)

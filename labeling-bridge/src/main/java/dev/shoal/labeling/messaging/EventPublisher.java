@@ -44,12 +44,7 @@ public class EventPublisher {
             default -> throw new IllegalArgumentException("unknown channel " + channel);
         };
         RecordHeaders headers = new RecordHeaders();
-        header(headers, CloudEventHeaders.ID, eventId);
-        header(headers, CloudEventHeaders.TYPE, ceType);
-        header(headers, CloudEventHeaders.SOURCE, PRODUCER);
-        header(headers, CloudEventHeaders.TIME, Instant.now().toString());
-        header(headers, CloudEventHeaders.SPEC_VERSION, "1.0");
-        header(headers, CloudEventHeaders.CONTENT_TYPE, CloudEventHeaders.PROTOBUF);
+        CloudEventHeaders.of(eventId, ceType, PRODUCER, Instant.now()).forEach((name, value) -> header(headers, name, value));
         OutgoingKafkaRecordMetadata<String> meta = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(key).withHeaders(headers).build();
         CompletableFuture<Void> done = new CompletableFuture<>();

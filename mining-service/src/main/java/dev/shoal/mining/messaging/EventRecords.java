@@ -20,12 +20,8 @@ final class EventRecords {
     /** A message whose future completes when the broker acknowledged it (or fails when it refused it). */
     static Message<byte[]> message(String key, byte[] payload, EventEnvelope envelope, String type, CompletableFuture<Void> acked) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(CloudEventHeaders.ID, utf8(envelope.getEventId()));
-        headers.add(CloudEventHeaders.TYPE, utf8(type));
-        headers.add(CloudEventHeaders.SOURCE, utf8(envelope.getProducer()));
-        headers.add(CloudEventHeaders.TIME, utf8(Envelopes.instant(envelope.getOccurredAt()).toString()));
-        headers.add(CloudEventHeaders.SPEC_VERSION, utf8("1.0"));
-        headers.add(CloudEventHeaders.CONTENT_TYPE, utf8(CloudEventHeaders.PROTOBUF));
+        CloudEventHeaders.of(envelope.getEventId(), type, envelope.getProducer(), Envelopes.instant(envelope.getOccurredAt()))
+                .forEach((name, value) -> headers.add(name, utf8(value)));
         return Message.of(payload)
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withHeaders(headers).build())
                 .withAck(() -> {
