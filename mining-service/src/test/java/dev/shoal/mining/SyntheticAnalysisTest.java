@@ -34,6 +34,9 @@ class SyntheticAnalysisTest {
     @Inject
     DataSource ds;
 
+    @Inject
+    dev.shoal.mining.service.AnalysisService analysisService;
+
     static Events events;
     static SyntheticDataset data;
 
@@ -49,20 +52,31 @@ class SyntheticAnalysisTest {
 
     private SyntheticDataset data() {
         if (data == null) {
-            data = SyntheticDataset.publish(events, "syn-" + UUID.randomUUID());
-            String id = data.id;
-            int n = data.frameCount();
-            await().atMost(Duration.ofSeconds(60)).until(() ->
-                    Db.count(ds, "select count(*) from embedding where dataset_id = ?", id) == n
-                            && Db.count(ds, "select count(*) from frame where dataset_id = ?", id) == n
-                            && Db.count(ds, "select count(*) from label where dataset_id = ?", id) == n - 2
-                            && Db.count(ds, "select count(*) from inference where dataset_id = ?", id) == n - 2);
+            data = publish("syn-");
         }
         return data;
     }
 
+    /** A new synthetic dataset, once the read model holds all of it. */
+    private SyntheticDataset publish(String prefix) {
+        SyntheticDataset d = SyntheticDataset.publish(events, prefix + UUID.randomUUID());
+        String id = d.id;
+        int n = d.frameCount();
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                Db.count(ds, "select count(*) from embedding where dataset_id = ?", id) == n
+                        && Db.count(ds, "select count(*) from frame where dataset_id = ?", id) == n
+                        && Db.count(ds, "select count(*) from label where dataset_id = ?", id) == n - 2
+                        && Db.count(ds, "select count(*) from inference where dataset_id = ?", id) == n - 2);
+        return d;
+    }
+
     static String analyze(String body) {
         String id = given().contentType(ContentType.JSON).body(body).post("/v1/analyses").then().extract().path("id");
+        awaitSucceeded(id);
+        return id;
+    }
+
+    static void awaitSucceeded(String id) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
             String state = given().get("/v1/analyses/" + id).then().extract().path("state");
             if ("failed".equals(state)) {
@@ -70,7 +84,6 @@ class SyntheticAnalysisTest {
             }
             return "succeeded".equals(state);
         });
-        return id;
     }
 
     private static List<String> issueFrames(String analysisId) {
@@ -272,5 +285,125 @@ class SyntheticAnalysisTest {
         given().contentType(ContentType.JSON).body("{\"state\":\"ignored\"}").patch("/v1/issues/" + UUID.randomUUID())
                 .then().statusCode(404);
         given().get("/v1/issues/" + a).then().statusCode(200).body("state", equalTo("label_wrong"));
+    }
+
+    private static JsonPath graphOf(String analysisId) {
+        return given().get("/v1/analyses/" + analysisId).then().statusCode(200).extract().jsonPath().setRootPath("summary.knn_graph");
+    }
+
+    private static String withModel(String dataset, String kind) {
+        return "{\"dataset_id\":\"" + dataset + "\",\"label_set\":\"v1\",\"model_id\":\"det\",\"model_version\":\"1\","
+                + "\"embedding_model_version\":\"1\",\"kinds\":[\"" + kind + "\"]}";
+    }
+
+    /**
+     * One k-NN graph per vector set: a clusters job, then a map job, then one after a label changed, load the
+     * vectors and build the graph once (the evidence is each job's summary.knn_graph); a new embedding rebuilds.
+     */
+    @Test
+    void analysesOfTheSameVectorsBuildTheGraphOnceAndANewEmbeddingRebuildsIt() {
+        SyntheticDataset d = publish("reuse-");
+        int n = d.frameCount();
+
+        JsonPath clusters = graphOf(analyze(withModel(d.id, "clusters")));
+        assertEquals("loaded", clusters.getString("vectors"), clusters.prettify());
+        assertEquals("built", clusters.getString("graph"), clusters.prettify());
+        assertEquals(n, clusters.getInt("rows"));
+
+        JsonPath map = graphOf(analyze(withModel(d.id, "map")));
+        assertEquals("reused", map.getString("vectors"), map.prettify());
+        assertEquals("reused", map.getString("graph"), map.prettify());
+        assertEquals(clusters.getInt("k"), map.getInt("k"));
+
+        // a changed label is a new analysis (new watermark) over the same vectors: still no rebuild
+        events.label(d.id, "f1", "v1", "alice", "sign");
+        events.flush();
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                "sign".equals(Db.string(ds, "select class_name from label where dataset_id = ? and frame_id = 'f1'", d.id)));
+        JsonPath afterLabel = graphOf(analyze(withModel(d.id, "outliers")));
+        assertEquals("reused", afterLabel.getString("graph"), afterLabel.prettify());
+
+        // a new embedding changes the vector set: the next analysis loads and builds again, over n + 1 rows
+        float[] v = new float[SyntheticDataset.DIM];
+        v[5] = 1f;
+        events.frame(d.id, "late", dev.shoal.proto.ingest.v1.Split.SPLIT_UNLABELED, java.util.Map.of("camera", "cam-1"));
+        events.embedding(d.id, "late", "clip", "1", v);
+        events.flush();
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Db.count(ds, "select count(*) from embedding where dataset_id = ?", d.id) == n + 1);
+        JsonPath rebuilt = graphOf(analyze(withModel(d.id, "duplicates")));
+        assertEquals("loaded", rebuilt.getString("vectors"), rebuilt.prettify());
+        assertEquals("built", rebuilt.getString("graph"), rebuilt.prettify());
+        assertEquals(n + 1, rebuilt.getInt("rows"));
+    }
+
+    private static List<IssueFound> publishedFor(String analysisId) {
+        return events.probe.readAll(Topics.MINING_ISSUE_FOUND, r -> true, Duration.ofSeconds(2)).stream().map(r -> {
+            try {
+                return IssueFound.parseFrom(r.value());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).filter(e -> e.getIssue().getAnalysisId().equals(analysisId)).toList();
+    }
+
+    /** What happens at start-up to a job the previous process left running: it runs again, under the same id. */
+    private void rerunAsAfterARestart(String analysisId) {
+        Db.update(ds, "update analysis set state = 'running', percent_done = 40 where id = ?", analysisId);
+        assertTrue(analysisService.resumeUnfinished() >= 1);
+        awaitSucceeded(analysisId);
+    }
+
+    @Test
+    void issueFoundIsNotPublishedAgainOnARerunUnlessTheIssueIsNewOrChanged() {
+        SyntheticDataset d = publish("pub-");
+        String body = "{\"dataset_id\":\"" + d.id + "\",\"label_set\":\"v1\",\"model_id\":\"det\",\"model_version\":\"1\","
+                + "\"kinds\":[\"label_errors\"]}";
+        String id = analyze(body);
+        int total = given().get("/v1/issues?analysis=" + id).then().extract().path("total");
+        List<IssueFound> first = publishedFor(id);
+        assertEquals(total, first.size());
+        java.util.Map<String, dev.shoal.proto.mining.v1.Issue> firstById = new java.util.HashMap<>();
+        first.forEach(e -> firstById.put(e.getIssue().getId(), e.getIssue()));
+
+        // unchanged data: the re-run finds the same issues under the same ids and announces none of them
+        rerunAsAfterARestart(id);
+        assertEquals(first.size(), publishedFor(id).size(), "an unchanged re-run publishes nothing");
+        assertEquals(new HashSet<>(firstById.keySet()), new HashSet<>(given().get("/v1/issues?analysis=" + id + "&page_size=500")
+                .then().extract().jsonPath().getList("items.id", String.class)), "the same stable ids");
+        given().get("/v1/analyses/" + id).then().body("summary.label_errors.published", equalTo(0))
+                .body("summary.label_errors.already_published", equalTo(total));
+
+        // a flagged frame gets another wrong label (changed issue), a clean frame a wrong one (new issue)
+        dev.shoal.proto.mining.v1.Issue flagged = first.stream().map(IssueFound::getIssue)
+                .filter(i -> d.flipped.contains(i.getFrameId())).findFirst().orElseThrow();
+        String otherWrong = SyntheticDataset.CLASSES.stream()
+                .filter(c -> !c.equals(flagged.getGivenLabel()) && !c.equals(flagged.getSuggestedLabel())).findFirst().orElseThrow();
+        String clean = "f2";
+        assertTrue(!d.flipped.contains(clean) && !d.slice.contains(clean));
+        events.label(d.id, flagged.getFrameId(), "v1", "alice", otherWrong);
+        events.label(d.id, clean, "v1", "alice", "pole");
+        events.flush();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Db.count(ds, "select count(*) from label where dataset_id = ? and "
+                + "((frame_id = ? and class_name = ?) or (frame_id = ? and class_name = 'pole'))", d.id, flagged.getFrameId(),
+                otherWrong, clean) == 2);
+        rerunAsAfterARestart(id);
+        Set<String> firstEvents = new HashSet<>();
+        first.forEach(e -> firstEvents.add(e.getEnvelope().getEventId()));
+        List<dev.shoal.proto.mining.v1.Issue> again = publishedFor(id).stream()
+                .filter(e -> !firstEvents.contains(e.getEnvelope().getEventId())).map(IssueFound::getIssue).toList();
+        assertTrue(again.size() >= 2 && again.size() < total, "only new or changed issues: " + again);
+        dev.shoal.proto.mining.v1.Issue changed = again.stream().filter(i -> i.getFrameId().equals(flagged.getFrameId()))
+                .findFirst().orElseThrow(() -> new AssertionError("the relabelled flagged frame is announced again: " + again));
+        assertEquals(flagged.getId(), changed.getId(), "under its stable id");
+        assertEquals(otherWrong, changed.getGivenLabel());
+        assertTrue(again.stream().anyMatch(i -> i.getFrameId().equals(clean) && !firstById.containsKey(i.getId())),
+                "the newly wrong label is a new issue: " + again);
+        for (var i : again) {
+            var before = firstById.get(i.getId());
+            assertTrue(before == null || !before.getGivenLabel().equals(i.getGivenLabel())
+                    || !before.getSuggestedLabel().equals(i.getSuggestedLabel())
+                    || Math.abs(before.getScore() - i.getScore()) > 1e-4, "republished although unchanged: " + i);
+        }
     }
 }

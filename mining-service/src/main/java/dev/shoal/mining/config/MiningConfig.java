@@ -46,6 +46,19 @@ public interface MiningConfig {
 
     EmbeddingService embeddingService();
 
+    GraphCache graphCache();
+
+    /** Normalised vectors + k-NN graph kept between analyses of the same vector set (service/VectorSetCache). */
+    interface GraphCache {
+        /** Vector sets kept at most (least recently used evicted first); 0 = no cache. */
+        @WithDefault("2")
+        int maxEntries();
+
+        /** Before loading a vector set that is not cached, idle entries are dropped when this share of the heap is in use. */
+        @WithDefault("0.6")
+        double maxHeapFraction();
+    }
+
     interface EmbeddingService {
         /** Deadline of one export or search call. */
         @WithDefault("PT60S")

@@ -4,12 +4,14 @@ import dev.shoal.algorithms.knn.KnnGraph;
 import dev.shoal.mining.domain.Analysis;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * What the steps of one analysis share: the snapshot, the k-NN graph over its vectors (built once, reused by
- * outliers, duplicates, clusters and the map), class probabilities per frame, and cluster assignments.
+ * What the steps of one analysis share: the snapshot, the k-NN graph over its vectors (built once per vector set,
+ * reused by outliers, duplicates, clusters and the map, and by later analyses of the same vectors through the
+ * {@link VectorSetCache}), class probabilities per frame, and cluster assignments.
  */
 public final class AnalysisContext {
 
@@ -19,8 +21,10 @@ public final class AnalysisContext {
 
     /** Snapshot indices of the frames that have a vector; row r of {@link #vectors()} is frame vectorRows[r]. */
     private int[] vectorRows;
-    private float[][] vectors;
     private KnnGraph graph;
+    private boolean graphBuilt;
+    private double graphSeconds;
+    private int graphK;
 
     /** Per snapshot index: class probabilities (model inferences, or out-of-sample from embeddings), or null. */
     public float[][] probabilities;
@@ -53,44 +57,55 @@ public final class AnalysisContext {
 
     public int[] vectorRows() {
         if (vectorRows == null) {
-            vectorRows = snapshot.select(true, false, false);
-            vectors = new float[vectorRows.length][];
-            for (int r = 0; r < vectorRows.length; r++) {
-                // L2-normalised in place: every method downstream is cosine (k-NN graph, spherical k-means, UMAP)
-                float[] v = snapshot.vectors[vectorRows[r]];
-                double n = 0;
-                for (float x : v) {
-                    n += x * x;
-                }
-                if (n > 0) {
-                    float inv = (float) (1.0 / Math.sqrt(n));
-                    for (int d = 0; d < v.length; d++) {
-                        v[d] *= inv;
-                    }
-                }
-                vectors[r] = v;
+            int m = snapshot.vectorSet == null ? 0 : snapshot.vectorSet.size();
+            vectorRows = new int[m];
+            for (int r = 0; r < m; r++) {
+                vectorRows[r] = r;   // the loader puts the frames with a vector first, in row order
             }
         }
         return vectorRows;
     }
 
+    /** L2-normalised vectors (row r = snapshot index r); shared with other analyses through the cache: read only. */
     public float[][] vectors() {
-        vectorRows();
-        return vectors;
+        return snapshot.vectorSet == null ? new float[0][] : snapshot.vectorSet.vectors;
     }
 
-    /** The k-NN graph over {@link #vectors()} (row indices), built on first use with at least {@code k} neighbours. */
+    /**
+     * The k-NN graph over {@link #vectors()} (row indices) with {@code k} neighbours (capped at rows - 1): the one
+     * a previous step or analysis built over the same vector set when there is one, else built now.
+     */
     public KnnGraph knn(int k) {
         float[][] v = vectors();
-        int kk = Math.min(k, Math.max(1, v.length - 1));
-        if (graph == null || graph.k() < kk) {
-            if (v.length < 2) {
-                throw new IllegalStateException("needs at least 2 frames with vectors of embedding model "
-                        + analysis.embeddingModelId() + ":" + analysis.embeddingModelVersion());
-            }
-            graph = KnnGraph.build(v, kk);
+        if (v.length < 2) {
+            throw new IllegalStateException("needs at least 2 frames with vectors of embedding model "
+                    + analysis.embeddingModelId() + ":" + analysis.embeddingModelVersion());
+        }
+        int kk = Math.min(k, v.length - 1);
+        if (graph == null || graph.k() != kk) {
+            VectorSet.GraphUse use = snapshot.vectorSet.graph(kk, KnnGraph::build);
+            graph = use.graph();
+            graphBuilt |= use.built();
+            graphSeconds += use.seconds();
+            graphK = kk;
         }
         return graph;
+    }
+
+    /** For the analysis summary: whether this analysis loaded or reused its vectors and built or reused its graph. */
+    public Map<String, Object> vectorReport() {
+        if (snapshot.vectorSet == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rows", snapshot.vectorSet.size());
+        m.put("vectors", snapshot.vectorsReused ? "reused" : "loaded");
+        if (graph != null) {
+            m.put("k", graphK);
+            m.put("graph", graphBuilt ? "built" : "reused");
+            m.put("graph_seconds", Math.round(graphSeconds * 100) / 100.0);
+        }
+        return m;
     }
 
     /** Predicted class per snapshot index (argmax of {@link #probabilities}), -1 where there are none. */

@@ -97,10 +97,14 @@ public class AnalysisRunner {
                 done += w;
                 analyses.progress(a.id(), Analysis.RUNNING, Math.min(99, 5 + 95 * done / totalWeight));
             }
+            Map<String, Object> vectorReport = ctx.vectorReport();
+            if (vectorReport != null) {
+                summary.put("knn_graph", vectorReport);
+            }
             summary.put("seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
             analyses.succeed(a.id(), summary);
             LOG.infof("analysis %s done in %.1f s", a.id(), (System.nanoTime() - start) / 1e9);
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (RuntimeException | Error e) {   // any Error too: a job must end failed, never stay "running"
             LOG.errorf(e, "analysis %s failed", a.id());
             analyses.fail(a.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
         }

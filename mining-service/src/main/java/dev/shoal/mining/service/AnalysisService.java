@@ -56,10 +56,16 @@ public class AnalysisService {
             t.setDaemon(true);
             return t;
         });
-        // jobs a previous process left unfinished run again
-        for (Analysis a : analyses.unfinished()) {
+        resumeUnfinished();
+    }
+
+    /** Jobs a previous process left queued or running run again (at start); returns how many. */
+    public int resumeUnfinished() {
+        List<Analysis> unfinished = analyses.unfinished();
+        for (Analysis a : unfinished) {
             workers.submit(() -> runner.run(a));
         }
+        return unfinished.size();
     }
 
     void onStop(@Observes ShutdownEvent ev) throws InterruptedException {

@@ -4,7 +4,12 @@ import dev.shoal.mining.domain.Issue;
 import dev.shoal.mining.domain.Results.Page;
 import dev.shoal.mining.store.ResultRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.shoal.mining.store.IssuePublicationRepository;
 import jakarta.inject.Inject;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Paging and triage of issues. */
 @ApplicationScoped
@@ -19,10 +24,32 @@ public class IssueService {
     @Inject
     dev.shoal.mining.messaging.IssueFoundProducer producer;
 
-    /** Stores an analysis' issues and publishes an IssueFound event for each. */
-    public void record(java.util.List<Issue> issues) {
+    @Inject
+    IssuePublicationRepository publications;
+
+    /** How many of an analysis' issues were announced now, and how many had been announced before unchanged. */
+    public record Recorded(int published, int alreadyPublished) {
+    }
+
+    /**
+     * Stores an analysis' issues and publishes IssueFound for each one that is new or whose content changed since
+     * it was last published (same stable id, {@link Issue#contentHash()}): a re-run after a restart, or a new job for
+     * the inputs of a failed one, does not announce the same findings twice. The ledger is written after the
+     * broker acknowledged, so a crash in between publishes again (at least once, never silently lost).
+     */
+    public Recorded record(List<Issue> issues) {
         results.insertIssues(issues);
-        producer.publish(issues);
+        Map<String, String> hashes = new HashMap<>();
+        for (Issue i : issues) {
+            hashes.put(i.id(), i.contentHash());
+        }
+        Map<String, String> published = publications.hashes(hashes.keySet());
+        List<Issue> fresh = issues.stream().filter(i -> !hashes.get(i.id()).equals(published.get(i.id()))).toList();
+        producer.publish(fresh);
+        Map<String, String> sent = new HashMap<>();
+        fresh.forEach(i -> sent.put(i.id(), hashes.get(i.id())));
+        publications.record(sent);
+        return new Recorded(fresh.size(), issues.size() - fresh.size());
     }
 
     public Page<Issue> page(String analysisId, String type, String state, Integer page, Integer pageSize) {

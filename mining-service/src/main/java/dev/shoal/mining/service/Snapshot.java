@@ -13,6 +13,7 @@ import java.util.Map;
 public final class Snapshot {
     public final List<String> frameIds;
     public final List<String> classes;
+    /** Per frame: its L2-normalised vector (shared with {@link #vectorSet}, never modified), or null. */
     public final float[][] vectors;
     public final int[] labels;
     public final float[][] probs;
@@ -23,10 +24,15 @@ public final class Snapshot {
     public final List<String> labelerIds;
     public final List<List<BoxShape>> labeledBoxes;
     public final List<List<BoxShape>> predictedBoxes;
+    /** The frames with a vector (snapshot indices 0..size-1, in row order), normalised; null without vectors. */
+    public final VectorSet vectorSet;
+    /** True when {@link #vectorSet} came from the cache instead of being loaded for this analysis. */
+    public final boolean vectorsReused;
 
     Snapshot(List<String> frameIds, List<String> classes, float[][] vectors, int[] labels, float[][] probs, String[] splits,
              List<Map<String, String>> metadata, List<int[]> answers, List<String> labelerIds,
-             List<List<BoxShape>> labeledBoxes, List<List<BoxShape>> predictedBoxes) {
+             List<List<BoxShape>> labeledBoxes, List<List<BoxShape>> predictedBoxes, VectorSet vectorSet,
+             boolean vectorsReused) {
         this.frameIds = frameIds;
         this.classes = classes;
         this.vectors = vectors;
@@ -38,6 +44,8 @@ public final class Snapshot {
         this.labelerIds = labelerIds;
         this.labeledBoxes = labeledBoxes;
         this.predictedBoxes = predictedBoxes;
+        this.vectorSet = vectorSet;
+        this.vectorsReused = vectorsReused;
     }
 
     public int size() {

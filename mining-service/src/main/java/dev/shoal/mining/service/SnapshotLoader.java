@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.shoal.mining.config.MiningConfig;
 import dev.shoal.mining.domain.Analysis;
 import dev.shoal.mining.domain.ReadModel.BoxShape;
+import dev.shoal.mining.store.EmbeddingRepository;
 import dev.shoal.mining.store.Floats;
 import dev.shoal.mining.store.Jdbc;
 import dev.shoal.mining.store.Json;
@@ -20,7 +21,9 @@ import java.util.TreeSet;
 
 /**
  * Streams an analysis' inputs out of PostgreSQL with server-side cursors (pages of {@code shoal.mining.page-size}
- * rows), and vectors through the {@link VectorSources}. Memory holds one entry per frame, never a whole table.
+ * rows), and vectors through the {@link VectorSources}, L2-normalised once, or takes them from the
+ * {@link VectorSetCache} when the vector set's fingerprint is unchanged. Memory holds one entry per frame, never a
+ * whole table.
  */
 @ApplicationScoped
 public class SnapshotLoader {
@@ -34,22 +37,50 @@ public class SnapshotLoader {
     @Inject
     MiningConfig config;
 
+    @Inject
+    EmbeddingRepository embeddings;
+
+    @Inject
+    VectorSetCache cache;
+
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
     private static final TypeReference<List<BoxShape>> BOXES = new TypeReference<>() { };
 
     public Snapshot load(Analysis a, boolean withVectors, boolean withBoxes) {
         Map<String, Integer> index = new HashMap<>();
         List<String> frameIds = new ArrayList<>();
-        List<float[]> vectors = new ArrayList<>();
 
+        // frames with a vector come first, in the vector set's row order: snapshot index r = vector row r
+        VectorSet vectorSet = null;
+        boolean vectorsReused = false;
         if (withVectors && a.hasEmbedding()) {
-            vectorSources.stream(a.datasetId(), a.embeddingModelId(), a.embeddingModelVersion(), (frameId, v) -> {
-                int i = indexOf(frameId, index, frameIds);
-                while (vectors.size() <= i) {
-                    vectors.add(null);
+            VectorSet.Key key = new VectorSet.Key(a.datasetId(), a.embeddingModelId(), a.embeddingModelVersion(),
+                    embeddings.vectorFingerprint(a.datasetId(), a.embeddingModelId(), a.embeddingModelVersion()));
+            vectorSet = cache.get(key).orElse(null);
+            if (vectorSet != null) {
+                vectorsReused = true;
+                for (String id : vectorSet.frameIds) {
+                    indexOf(id, index, frameIds);
                 }
-                vectors.set(i, v);
-            });
+            } else {
+                cache.makeRoom();
+                List<float[]> vectors = new ArrayList<>();
+                vectorSources.stream(a.datasetId(), a.embeddingModelId(), a.embeddingModelVersion(), (frameId, v) -> {
+                    int i = indexOf(frameId, index, frameIds);
+                    if (i == vectors.size()) {
+                        vectors.add(v);
+                    } else {
+                        vectors.set(i, v);   // the same frame from a second source
+                    }
+                });
+                float[][] rows = vectors.toArray(new float[0][]);
+                vectors.clear();
+                for (float[] v : rows) {
+                    VectorSet.normalise(v);
+                }
+                vectorSet = new VectorSet(key, frameIds, rows);
+                cache.put(vectorSet);
+            }
         }
 
         // labels of the label set: classification answers per labeler, boxes/polygons per frame
@@ -149,8 +180,8 @@ public class SnapshotLoader {
         });
 
         float[][] vecs = new float[n][];
-        for (int i = 0; i < vectors.size(); i++) {
-            vecs[i] = vectors.get(i);
+        if (vectorSet != null) {
+            System.arraycopy(vectorSet.vectors, 0, vecs, 0, vectorSet.size());   // the same arrays, not copies
         }
         List<List<BoxShape>> lb = new ArrayList<>(n);
         List<List<BoxShape>> pb = new ArrayList<>(n);
@@ -159,7 +190,7 @@ public class SnapshotLoader {
             pb.add(predicted.get(i));
         }
         return new Snapshot(List.copyOf(frameIds), List.copyOf(classes), vecs, labels, probs, splits, metadata, answers,
-                List.copyOf(labelerIds), lb, pb);
+                List.copyOf(labelerIds), lb, pb, vectorSet, vectorsReused);
     }
 
     private static int indexOf(String frameId, Map<String, Integer> index, List<String> frameIds) {

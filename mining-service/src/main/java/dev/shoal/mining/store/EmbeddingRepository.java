@@ -27,6 +27,20 @@ public class EmbeddingRepository {
         return out;
     }
 
+    /**
+     * What the vector set of a model in a dataset is a function of: how many rows, and the largest and the sum of
+     * their change sequence numbers. Every upsert that adds a frame's vector or changes a user-supplied one takes a new
+     * sequence number, so such a change (or a removed row) changes this string. A computed vector re-announced under
+     * the same model version and dimension does not (the read model keeps the row as it was): a recomputed vector
+     * is expected to carry a new model version.
+     */
+    public String vectorFingerprint(String datasetId, String modelId, String modelVersion) {
+        return Jdbc.list(dataSource, """
+                select count(*), coalesce(max(seq), 0), coalesce(sum(seq), 0) from embedding
+                where dataset_id = ? and model_id = ? and model_version = ?""", List.of(datasetId, modelId, modelVersion),
+                rs -> rs.getLong(1) + ":" + rs.getLong(2) + ":" + rs.getBigDecimal(3).toPlainString()).get(0);
+    }
+
     /** Model ids that have embeddings of this version in the dataset (to fill in an omitted model id). */
     public List<String> modelIdsForVersion(String datasetId, String modelVersion) {
         return Jdbc.list(dataSource, "select distinct model_id from embedding where dataset_id = ? and model_version = ? order by 1",

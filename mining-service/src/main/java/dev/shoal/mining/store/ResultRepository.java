@@ -42,10 +42,17 @@ public class ResultRepository {
         }
     }
 
+    /**
+     * Inserts issues. Ids are stable per analysis fingerprint ({@link Issue#stableId}), so a new job for the inputs of
+     * a failed one meets that job's rows: they move to the new job with the new scores, keeping a person's triage.
+     */
     public void insertIssues(List<Issue> issues) {
         batch("""
                 insert into issue (id, analysis_id, dataset_id, frame_id, type, given_label, suggested_label, score, scores,
-                  state, note, label_set, model_id, model_version, rank) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                  state, note, label_set, model_id, model_version, rank) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (id) do update set analysis_id = excluded.analysis_id, given_label = excluded.given_label,
+                  suggested_label = excluded.suggested_label, score = excluded.score, scores = excluded.scores,
+                  rank = excluded.rank, updated_at = now()""",
                 issues, (ps, i) -> {
                     ps.setString(1, i.id());
                     ps.setString(2, i.analysisId());

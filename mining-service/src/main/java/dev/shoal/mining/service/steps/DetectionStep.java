@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Object detection: per frame labeled in the label set, the model's predicted boxes against the labeled boxes
@@ -96,18 +95,21 @@ public class DetectionStep implements AnalysisStep {
                 scores.put("predicted_h", f.prediction().h());
                 scores.put("predicted_score", f.prediction().score() == null ? 1.0 : f.prediction().score());
             }
-            out.add(new Issue(UUID.randomUUID().toString(), ctx.analysis.id(), ctx.analysis.datasetId(),
-                    s.frameIds.get(f.frame()), type,
+            String detail = "label:" + f.issue().labelIndex() + ",prediction:" + f.issue().predictionIndex();
+            out.add(new Issue(Issue.stableId(ctx.analysis.fingerprint(), type, s.frameIds.get(f.frame()), detail),
+                    ctx.analysis.id(), ctx.analysis.datasetId(), s.frameIds.get(f.frame()), type,
                     f.issue().labelClass() >= 0 ? classNames.get(f.issue().labelClass()) : null,
                     f.issue().predictedClass() >= 0 ? classNames.get(f.issue().predictedClass()) : null,
                     1.0 - f.issue().score(), scores, "open", null, ctx.analysis.labelSet(), ctx.analysis.modelId(),
                     ctx.analysis.modelVersion(), ++rank, null));
         }
-        issues.record(out);
+        IssueService.Recorded recorded = issues.record(out);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("frames", frames);
         summary.put("issues", out.size());
         summary.put("by_type", byType);
+        summary.put("published", recorded.published());
+        summary.put("already_published", recorded.alreadyPublished());
         return summary;
     }
 

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Label-error candidates: confident learning (Northcutt et al. 2021, algorithms' labelerrors.ConfidentLearning,
@@ -76,18 +75,21 @@ public class LabelErrorStep implements AnalysisStep {
             scores.put("self_confidence", cl.selfConfidence()[r]);
             scores.put("normalized_margin", cl.normalizedMargin()[r]);
             scores.put("suggested_probability", p[r][cl.suggestedLabel()[r]]);
-            found.add(new Issue(UUID.randomUUID().toString(), ctx.analysis.id(), ctx.analysis.datasetId(),
-                    ctx.snapshot.frameIds.get(i), Issue.LABEL_ERROR, ctx.snapshot.className(given[r]),
+            String frameId = ctx.snapshot.frameIds.get(i);
+            found.add(new Issue(Issue.stableId(ctx.analysis.fingerprint(), Issue.LABEL_ERROR, frameId, null), ctx.analysis.id(),
+                    ctx.analysis.datasetId(), frameId, Issue.LABEL_ERROR, ctx.snapshot.className(given[r]),
                     ctx.snapshot.className(cl.suggestedLabel()[r]), 1.0 - cl.selfConfidence()[r], scores, "open", null,
                     ctx.analysis.labelSet(), emptyToNull(ctx.analysis.modelId()), emptyToNull(ctx.analysis.modelVersion()),
                     ++rank, null));
         }
-        issues.record(found);
+        IssueService.Recorded recorded = issues.record(found);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("labeled_frames", n);
         summary.put("candidates", found.size());
         summary.put("estimated_errors", cl.estimatedErrorCount());
         summary.put("probabilities", ctx.probabilitySource);
+        summary.put("published", recorded.published());
+        summary.put("already_published", recorded.alreadyPublished());
         return summary;
     }
 
