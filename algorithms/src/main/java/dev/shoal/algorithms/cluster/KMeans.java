@@ -1,5 +1,6 @@
 package dev.shoal.algorithms.cluster;
 
+import dev.shoal.algorithms.knn.Dot;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -107,8 +108,7 @@ public final class KMeans {
         double bestV = Double.MAX_VALUE;
         for (int j = 0; j < c.length; j++) {
             float[] cj = c[j];
-            float dot = 0;
-            for (int d = 0; d < xi.length; d++) dot += xi[d] * cj[d];
+            float dot = Dot.dot(xi, cj);
             double v = cn[j] - 2.0 * dot;
             if (v < bestV) {
                 bestV = v;

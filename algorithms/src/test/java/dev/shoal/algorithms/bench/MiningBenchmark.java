@@ -75,7 +75,7 @@ public final class MiningBenchmark {
         List<Step> steps = new ArrayList<>();
         long[] t = start();
         KnnGraph g = KnnGraph.build(x, 15);
-        steps.add(stop("k-NN graph (HNSW M=12, beam 50, ef 48, k=15)", t));
+        steps.add(stop("k-NN graph (NN-Descent from 8 RP trees, k=15, " + (dev.shoal.algorithms.knn.Dot.SIMD ? "SIMD" : "scalar") + " dot products)", t));
 
         t = start();
         double[][] p = OutOfSampleProbabilities.knn(g, given, CLASSES, OutOfSampleProbabilities.KnnOptions.defaults());

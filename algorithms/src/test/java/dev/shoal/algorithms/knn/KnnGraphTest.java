@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class KnnGraphTest {
 
     @Test
-    void hnswGraphFindsNearlyAllTrueNeighboursOfClusteredVectors() {
+    void nnDescentFindsNearlyAllTrueNeighboursOfClusteredVectors() {
         Blobs b = Blobs.generate(3000, 48, 20, 0.6, 1);
         KnnGraph g = KnnGraph.build(b.x, KnnGraph.Params.defaults(10).withThreads(2));
         int[][] exact = Blobs.exactKnn(b.x, 10);
@@ -21,31 +21,66 @@ class KnnGraphTest {
     }
 
     @Test
-    void indexOnAProjectionWithExactReRankingKeepsRecallOnLowRankData() {
-        // 128-d vectors that live near a 12-d subspace, as learned embeddings mostly do
-        java.util.Random r = new java.util.Random(4);
-        float[][] basis = new float[12][128];
-        for (float[] row : basis) for (int d = 0; d < 128; d++) row[d] = (float) r.nextGaussian();
-        float[][] x = new float[3000][128];
-        for (float[] row : x) {
-            for (int q = 0; q < 12; q++) {
-                float c = (float) r.nextGaussian();
-                for (int d = 0; d < 128; d++) row[d] += c * basis[q][d];
-            }
-            for (int d = 0; d < 128; d++) row[d] += (float) (0.05 * r.nextGaussian());
+    void isolatedPointsAmongTightClustersKeepTheirTrueNeighbourDistances() {
+        // Many tight, well-separated clusters plus isolated points: the case where a greedy HNSW search per node
+        // left some cluster members with neighbours in other clusters (so they looked like outliers).
+        Blobs b = Blobs.generate(4000, 96, 100, 0.3, 11);
+        java.util.Random r = new java.util.Random(12);
+        int isolated = 30;
+        for (int q = 0; q < isolated; q++) {
+            for (int d = 0; d < 96; d++) b.x[q * 130][d] = (float) r.nextGaussian();
         }
-        KnnGraph g = KnnGraph.build(x, KnnGraph.Params.defaults(10).withIndexDims(16));
-        double recall = g.recallAgainst(Blobs.exactKnn(x, 10));
-        assertTrue(recall > 0.9, "recall@10 " + recall);
-        for (int i = 0; i < 100; i++) {
-            assertEquals(KnnGraph.cosineDistance(x[i], x[g.neighbor(i, 0)]), g.distance(i, 0), 1e-4); // exact distances
+        KnnGraph g = KnnGraph.build(b.x, 10);
+        int[][] exact = Blobs.exactKnn(b.x, 10);
+        double worstGap = 0;
+        double worstIsolatedGap = 0;
+        for (int i = 0; i < b.x.length; i++) {
+            double graphMean = 0;
+            double exactMean = 0;
+            for (int j = 0; j < 10; j++) {
+                graphMean += g.distance(i, j);
+                exactMean += KnnGraph.cosineDistance(b.x[i], b.x[exact[i][j]]);
+            }
+            if (i % 130 == 0 && i < isolated * 130) {
+                worstIsolatedGap = Math.max(worstIsolatedGap, (graphMean - exactMean) / 10);
+            } else {
+                worstGap = Math.max(worstGap, (graphMean - exactMean) / 10);
+            }
+        }
+        // isolated points: approximate lists can only over-estimate distances (observed: by up to ~0.13 on average
+        // here), which makes them look more outlying, never less
+        assertTrue(worstIsolatedGap >= -1e-6 && worstIsolatedGap < 0.3, "isolated points' excess " + worstIsolatedGap);
+        // cluster members: their neighbours are (nearly) their true ones
+        assertTrue(worstGap < 0.02, "largest excess of a cluster member's mean neighbour distance over the exact one: " + worstGap);
+        int[] rank = dev.shoal.algorithms.outliers.KnnOutliers.rankDescending(
+                dev.shoal.algorithms.outliers.KnnOutliers.meanDistance(g, 10));
+        for (int q = 0; q < isolated; q++) {
+            assertEquals(0, rank[q] % 130, "rank " + q + " is node " + rank[q] + ", not an isolated point");
         }
     }
 
     @Test
+    void singleThreadedBuildIsAFunctionOfTheInputAndTheSeed() {
+        Blobs b = Blobs.generate(3000, 32, 15, 0.5, 5);
+        KnnGraph.Params p = KnnGraph.Params.defaults(8).withThreads(1).withSeed(3);
+        KnnGraph g1 = KnnGraph.build(b.x, p);
+        KnnGraph g2 = KnnGraph.build(b.x, p);
+        for (int i = 0; i < g1.size(); i++) {
+            assertArrayEquals(g1.neighbors(i), g2.neighbors(i));
+        }
+    }
+
+    @Test
+    void smallInputsGetTheExactGraph() {
+        Blobs b = Blobs.generate(600, 24, 8, 0.7, 8);
+        KnnGraph g = KnnGraph.build(b.x, 12);
+        assertEquals(1.0, g.recallAgainst(Blobs.exactKnn(b.x, 12)), 1e-9);
+    }
+
+    @Test
     void nearDuplicatesOfIsolatedPointsFindEachOther() {
-        // isolated points (random directions, far from every blob) are hard for a greedy HNSW search;
-        // their near-copies must still come out as each other's nearest neighbour
+        // isolated points (random directions, far from every blob): their near-copies must still come out as
+        // each other's nearest neighbour
         Blobs b = Blobs.generate(4000, 64, 20, 0.8, 6);
         java.util.Random r = new java.util.Random(9);
         for (int q = 0; q < 40; q++) {

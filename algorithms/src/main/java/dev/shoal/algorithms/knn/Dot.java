@@ -1,0 +1,35 @@
+package dev.shoal.algorithms.knn;
+
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * Dot products of float vectors, the inner loop of every distance in the mining algorithms. With the JDK's
+ * vector API present (the JVM started with {@code --add-modules jdk.incubator.vector}, as the services,
+ * tests and benchmarks of this project are) it runs on SIMD lanes ({@link SimdDot}); otherwise it falls
+ * back to Lucene's scalar {@link VectorUtil#dotProduct}. Both give the same value up to float rounding.
+ */
+public final class Dot {
+
+    /** True when the SIMD implementation is in use. */
+    public static final boolean SIMD = simdAvailable();
+
+    private Dot() {
+    }
+
+    /** The dot product of two vectors of the same length. */
+    public static float dot(float[] a, float[] b) {
+        return SIMD ? SimdDot.dot(a, b) : VectorUtil.dotProduct(a, b);
+    }
+
+    private static boolean simdAvailable() {
+        if (Boolean.getBoolean("shoal.simd.disabled")) return false;
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+        try {
+            float[] probe = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+                    26, 27, 28, 29, 30, 31, 32, 33};
+            return SimdDot.dot(probe, probe) == VectorUtil.dotProduct(probe, probe);
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+}
