@@ -23,6 +23,13 @@ public interface EmbeddingConfig {
     /** The image model the user names (ONNX or TorchScript); disabled when no path is set. */
     Image image();
 
+    /**
+     * Where the training job keeps the models it trained (one directory per model version); they are loaded again
+     * at start, so their model versions keep embedding after a restart.
+     */
+    @WithDefault("target/models")
+    String trainedModelsDir();
+
     /** Threads that fetch and decode content in parallel. */
     @WithDefault("4")
     int fetchThreads();

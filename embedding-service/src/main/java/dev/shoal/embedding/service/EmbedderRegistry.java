@@ -4,6 +4,7 @@ import dev.shoal.embedding.config.EmbeddingConfig;
 import dev.shoal.embedding.domain.EmbeddingException;
 import dev.shoal.embedding.domain.FrameContent;
 import dev.shoal.embedding.domain.ModelRef;
+import dev.shoal.proto.ingest.v1.Modality;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -110,6 +111,24 @@ public class EmbedderRegistry {
     private String reason(ModelRef ref) {
         String r = failures.get(ref.storeVersion());
         return r == null ? " (disabled by configuration)" : ": " + r;
+    }
+
+    /**
+     * The store versions ({@code modelId@version}) the stream may embed content of this modality with: the text
+     * model for text, the image model for images, either for an unspecified modality (decided by the content).
+     * Models that are not loaded are left out.
+     */
+    public List<String> versionsFor(Modality modality) {
+        List<String> out = new ArrayList<>(2);
+        Loaded t = text;
+        Loaded i = image;
+        if (t != null && modality != Modality.MODALITY_IMAGE) {
+            out.add(t.embedder().model().storeVersion());
+        }
+        if (i != null && modality != Modality.MODALITY_TEXT) {
+            out.add(i.embedder().model().storeVersion());
+        }
+        return out;
     }
 
     public CompletableFuture<float[]> embed(Loaded model, FrameContent content) {

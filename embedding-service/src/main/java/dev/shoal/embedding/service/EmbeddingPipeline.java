@@ -1,12 +1,15 @@
 package dev.shoal.embedding.service;
 
 import dev.shoal.embedding.catalog.FrameCatalogRepository;
-import dev.shoal.embedding.catalog.FrameCatalogRepository.CatalogFrame;
+import dev.shoal.embedding.catalog.FrameCatalogRepository.CurrentFields;
+import dev.shoal.embedding.catalog.FrameCatalogRepository.FrameKey;
+import dev.shoal.embedding.catalog.FrameCatalogRepository.FrameRow;
 import dev.shoal.embedding.config.EmbeddingConfig;
 import dev.shoal.embedding.domain.EmbeddingException;
 import dev.shoal.embedding.domain.FrameContent;
 import dev.shoal.embedding.domain.ModelRef;
 import dev.shoal.embedding.messaging.EmbeddingEventProducer;
+import dev.shoal.embedding.store.FieldUpdate;
 import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.embedding.store.VectorStore;
 import dev.shoal.proto.ingest.v1.Frame;
@@ -18,29 +21,74 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Frame in, vector out: fetch and decode the content (a pool of fetch threads), embed it in a micro-batch
- * ({@link EmbedderRegistry}), write the vector with a batched upsert (a second {@link MicroBatcher} in front of the
- * {@link VectorStore}), publish {@code EmbeddingComputed}. Any failure publishes {@code EmbeddingFailed} with the
- * reason and is rethrown, so the consumer sends the record to the dead-letter topic; other frames go on.
+ * Frame in, vector out, in micro-batched stages: <b>prepare</b> (one catalog statement per batch upserts the frames and
+ * says which were seen before; for those, one store lookup per model version finds the vectors already stored),
+ * <b>fetch</b> and decode (a pool of threads), <b>embed</b> ({@link EmbedderRegistry}'s batcher in front of the model),
+ * <b>write</b> (one catalog read of the frames' current split, label and prediction, one batched upsert, one re-read
+ * that catches a label that arrived meanwhile), then one {@code EmbeddingComputed} per vector. Any failure publishes
+ * {@code EmbeddingFailed} with the reason and is rethrown, so the consumer sends the record to the dead-letter topic;
+ * other frames go on.
+ *
+ * <p><b>Replays.</b> Each vector carries the fingerprint of the content it was computed from ({@link #fingerprint}:
+ * the modality and the URIs, so a {@code data:} URI's content itself). A frame whose stored vector, under the model
+ * that would embed it, has the same fingerprint is neither fetched, embedded nor announced again; the same frame
+ * arriving while its first delivery is still in flight waits for that one instead. A changed frame (other URIs) is
+ * embedded and announced; it waits for an in-flight older version of itself, so the newer vector is written last.
+ * Content that changes behind an unchanged {@code file://} or {@code http(s)://} URI is not detected: publish
+ * the frame under a new (e.g. versioned) URI.
  */
 @ApplicationScoped
 public class EmbeddingPipeline {
 
+    private static final Logger LOG = Logger.getLogger(EmbeddingPipeline.class);
+
     /** One vector to store and announce. */
     record Write(VectorRecord record, ModelRef model, String correlationId) {
+    }
+
+    /** A frame entering the prepare stage, with its fingerprint. */
+    private record ToPrepare(Frame frame, String fingerprint) {
+    }
+
+    /** The prepare stage's answer: the stored row computed from the same content, or null when there is none. */
+    private record Prepared(VectorRecord sameContent) {
+    }
+
+    /** A frame being processed; deliveries of the same content wait for {@code done} instead of redoing it. */
+    private static final class InFlight {
+        final String fingerprint;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        InFlight previous;
+
+        InFlight(String fingerprint) {
+            this.fingerprint = fingerprint;
+        }
     }
 
     @Inject
@@ -61,7 +109,10 @@ public class EmbeddingPipeline {
 
     private ContentFetcher fetcher;
     private ExecutorService fetchPool;
+    private MicroBatcher<ToPrepare, Prepared> preparer;
     private MicroBatcher<Write, CompletableFuture<Void>> writer;
+    private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong replaysSkipped = new AtomicLong();
 
     void start(@Observes StartupEvent ev) {
         fetcher = new ContentFetcher(FetchPolicy.from(config.fetch()));
@@ -70,11 +121,13 @@ public class EmbeddingPipeline {
             t.setDaemon(true);
             return t;
         });
+        preparer = new MicroBatcher<>("frame-prepare", config.batch().maxSize() * 4, config.batch().maxWait(), this::prepare);
         writer = new MicroBatcher<>("vector-writer", config.batch().maxSize() * 4, config.batch().maxWait(), this::write);
     }
 
     void stop(@Observes ShutdownEvent ev) {
         if (writer != null) {
+            preparer.close();
             writer.close();
             fetchPool.shutdown();
         }
@@ -84,28 +137,146 @@ public class EmbeddingPipeline {
         return fetcher;
     }
 
+    /** Deliveries recognised as replays of content already embedded (for logs and tests). */
+    public long replaysSkipped() {
+        return replaysSkipped.get();
+    }
+
     /**
-     * Embeds one frame and waits until its vector is stored and its event acknowledged.
+     * The fingerprint of a frame's content as the pipeline sees it: SHA-256 over the modality and the URIs in order.
+     * Stored with each vector ({@link VectorRecord#contentHash()}).
+     */
+    public static String fingerprint(Frame frame) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(frame.getModality().name().getBytes(StandardCharsets.UTF_8));
+            for (String uri : frame.getUrisList()) {
+                sha.update((byte) '\n');
+                sha.update(uri.getBytes(StandardCharsets.UTF_8));
+            }
+            return "sha256:" + HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Embeds one frame and waits until its vector is stored and its event acknowledged, or until it is recognised as
+     * a replay of content already embedded (then nothing is published).
      *
      * @throws EmbeddingException with the reason, after {@code EmbeddingFailed} was published
      */
     public void embedFrame(Frame frame, String correlationId) {
-        catalog.upsertFrame(frame.getDatasetId(), frame.getId(), frame.getUrisList(), frame.getModality().name(),
-                split(frame.getSplit()));
-        CatalogFrame known = catalog.find(frame.getDatasetId(), frame.getId()).orElse(null);
-        CompletableFuture<Void> done = CompletableFuture
+        String fp = fingerprint(frame);
+        InFlight mine = new InFlight(fp);
+        InFlight[] same = {null};
+        inFlight.compute(frame.getId(), (id, current) -> {
+            if (current != null && current.fingerprint.equals(fp)) {
+                same[0] = current;
+                return current;
+            }
+            mine.previous = current;
+            return mine;
+        });
+        if (same[0] != null) {
+            awaitReplay(same[0], frame);
+            return;
+        }
+        try {
+            CompletableFuture<Void> before = mine.previous == null ? CompletableFuture.completedFuture(null)
+                    : mine.previous.done.handle((x, e) -> null);
+            CompletableFuture<Void> done = before
+                    .thenCompose(x -> preparer.submit(new ToPrepare(frame, fp)))
+                    .thenCompose(prepared -> prepared.sameContent() != null ? replayed(frame, prepared.sameContent())
+                            : embedAndWrite(frame, fp, correlationId));
+            await(done, frame.getDatasetId(), frame.getId(), null, correlationId);
+            mine.done.complete(null);
+        } catch (RuntimeException e) {
+            mine.done.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(frame.getId(), mine);
+        }
+    }
+
+    /** Another delivery of the same content is in flight: its outcome is this one's; nothing more is published. */
+    private void awaitReplay(InFlight first, Frame frame) {
+        replaysSkipped.incrementAndGet();
+        try {
+            first.done.get(config.fetch().readTimeout().toMillis() + 120_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new EmbeddingException(null, "a delivery of the same frame " + frame.getId() + " failed: "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new EmbeddingException(null, "timed out waiting for another delivery of frame " + frame.getId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddingException(null, "interrupted");
+        }
+    }
+
+    /** The stored vector came from the same content: no model call, no event; only a changed split is written. */
+    private CompletableFuture<Void> replayed(Frame frame, VectorRecord stored) {
+        replaysSkipped.incrementAndGet();
+        String split = split(frame.getSplit());
+        if (split != null && !split.equals(stored.split())) {
+            stores.get().updateFields(frame.getDatasetId(), frame.getId(), FieldUpdate.split(split));
+        }
+        LOG.debugf("frame %s: %s already holds a vector of the same content, not embedded again", frame.getId(),
+                stored.modelVersion());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private CompletableFuture<Void> embedAndWrite(Frame frame, String fp, String correlationId) {
+        return CompletableFuture
                 .supplyAsync(() -> fetchFirst(frame), fetchPool)
                 .thenCompose(fetched -> {
                     EmbedderRegistry.Loaded model = models.forContent(fetched.content());
                     return models.embed(model, fetched.content())
                             .thenApply(vector -> new Write(new VectorRecord(frame.getId(), model.embedder().model().storeVersion(),
-                                    frame.getDatasetId(), split(frame.getSplit()), known == null ? null : known.label(), null,
-                                    known != null && known.label() != null, known == null ? null : known.labelerId(), vector),
+                                    frame.getDatasetId(), split(frame.getSplit()), null, null, false, null, vector, fp),
                                     model.embedder().model(), correlationId));
                 })
                 .thenCompose(writer::submit)
                 .thenCompose(ack -> ack);
-        await(done, frame.getDatasetId(), frame.getId(), null, correlationId);
+    }
+
+    /**
+     * The prepare stage: one catalog statement for the batch; for frames the catalog held before, one store lookup
+     * per model version that may have embedded them, looking for a vector with the same fingerprint.
+     */
+    private List<Prepared> prepare(List<ToPrepare> batch) {
+        List<FrameRow> rows = new ArrayList<>(batch.size());
+        for (ToPrepare p : batch) {
+            Frame f = p.frame();
+            rows.add(new FrameRow(f.getDatasetId(), f.getId(), f.getUrisList(), f.getModality().name(), split(f.getSplit())));
+        }
+        Map<FrameKey, Boolean> seenBefore = catalog.upsertFrames(rows);
+        Map<String, List<ToPrepare>> byVersion = new HashMap<>();
+        for (ToPrepare p : batch) {
+            if (Boolean.TRUE.equals(seenBefore.get(new FrameKey(p.frame().getDatasetId(), p.frame().getId())))) {
+                for (String version : models.versionsFor(p.frame().getModality())) {
+                    byVersion.computeIfAbsent(version, v -> new ArrayList<>()).add(p);
+                }
+            }
+        }
+        Map<ToPrepare, VectorRecord> same = new HashMap<>();
+        byVersion.forEach((version, frames) -> {
+            Map<String, VectorRecord> stored = stores.get().scalars(version,
+                    frames.stream().map(p -> p.frame().getId()).distinct().toList());
+            for (ToPrepare p : frames) {
+                VectorRecord r = stored.get(p.frame().getId());
+                if (r != null && p.fingerprint().equals(r.contentHash())
+                        && Objects.equals(r.datasetId(), p.frame().getDatasetId())) {
+                    same.putIfAbsent(p, r);
+                }
+            }
+        });
+        List<Prepared> out = new ArrayList<>(batch.size());
+        for (ToPrepare p : batch) {
+            out.add(new Prepared(same.get(p)));
+        }
+        return out;
     }
 
     /** Stores a user-supplied vector as it is (no model runs) and announces it. */
@@ -115,10 +286,8 @@ public class EmbeddingPipeline {
         for (int i = 0; i < vector.length; i++) {
             vector[i] = e.getVector(i);
         }
-        CatalogFrame known = catalog.find(e.getDatasetId(), e.getFrameId()).orElse(null);
-        VectorRecord record = new VectorRecord(e.getFrameId(), model.storeVersion(), e.getDatasetId(),
-                known == null ? null : known.split(), known == null ? null : known.label(), null,
-                known != null && known.label() != null, known == null ? null : known.labelerId(), vector);
+        VectorRecord record = new VectorRecord(e.getFrameId(), model.storeVersion(), e.getDatasetId(), null, null, null,
+                false, null, vector);
         await(writer.submit(new Write(record, model, correlationId)).thenCompose(ack -> ack), e.getDatasetId(),
                 e.getFrameId(), model, correlationId);
     }
@@ -169,40 +338,91 @@ public class EmbeddingPipeline {
         throw last;
     }
 
-    /** The write stage: one batched upsert, then one EmbeddingComputed per row. */
+    /**
+     * The write stage: the frames' current split, label and prediction from the catalog (one statement), one
+     * batched upsert, then one re-read: a label or prediction that reached the catalog after the first read found no
+     * vector to update (its consumer runs {@link VectorStore#updateFields} on stored vectors only), so it is applied
+     * here. Then one EmbeddingComputed per row.
+     */
     private List<CompletableFuture<Void>> write(List<Write> batch) {
-        List<VectorRecord> rows = new ArrayList<>(batch.size());
+        Set<FrameKey> keys = new LinkedHashSet<>();
         for (Write w : batch) {
-            rows.add(w.record());
+            keys.add(new FrameKey(w.record().datasetId(), w.record().frameId()));
         }
-        List<CompletableFuture<Void>> acks = new ArrayList<>(batch.size());
+        Map<FrameKey, CurrentFields> before = catalog.currentFields(keys);
+        List<Write> rows = new ArrayList<>(batch.size());
+        for (Write w : batch) {
+            VectorRecord r = w.record();
+            CurrentFields c = before.get(new FrameKey(r.datasetId(), r.frameId()));
+            rows.add(new Write(withCatalogFields(r, c), w.model(), w.correlationId()));
+        }
+        List<CompletableFuture<Void>> acks = new ArrayList<>(rows.size());
+        List<Write> stored = new ArrayList<>(rows.size());
         try {
-            stores.get().upsert(rows);
+            stores.get().upsert(rows.stream().map(Write::record).toList());
+            stored.addAll(rows);
+            rows.forEach(w -> acks.add(null));
         } catch (IllegalArgumentException batchRefused) {
             // one bad row (e.g. a supplied vector of the wrong dimension) must not fail its neighbours: row by row
-            for (Write w : batch) {
+            for (Write w : rows) {
                 try {
                     stores.get().upsert(List.of(w.record()));
-                    acks.add(announce(w));
+                    stored.add(w);
+                    acks.add(null);
                 } catch (IllegalArgumentException e) {
                     acks.add(CompletableFuture.failedFuture(new EmbeddingException(null, "vector refused by the store: "
                             + e.getMessage(), e)));
                 }
             }
-            return acks;
         }
-        for (Write w : batch) {
-            acks.add(announce(w));
+        if (!stored.isEmpty()) {
+            catchUpWithCatalog(stored, before);
+        }
+        for (int i = 0, j = 0; i < rows.size(); i++) {
+            if (acks.get(i) == null) {
+                acks.set(i, announce(stored.get(j++)));
+            }
         }
         return acks;
     }
 
-    private CompletableFuture<Void> announce(Write w) {
-        {
-            VectorRecord r = w.record();
-            return events.computed(r.datasetId(), r.frameId(), w.model().modelId(), w.model().version(),
-                    r.vector().length, w.correlationId());
+    /** The catalog's label and prediction (and split, when the row has none) on a row about to be written. */
+    private static VectorRecord withCatalogFields(VectorRecord r, CurrentFields c) {
+        if (c == null) {
+            return r;
         }
+        return new VectorRecord(r.frameId(), r.modelVersion(), r.datasetId(), r.split() != null ? r.split() : c.split(),
+                c.label(), c.prediction(), c.label() != null, c.labelerId(), r.vector(), r.contentHash());
+    }
+
+    /** Re-reads the catalog after the upsert; fields that changed since the first read are updated in the store. */
+    private void catchUpWithCatalog(List<Write> stored, Map<FrameKey, CurrentFields> before) {
+        Set<FrameKey> keys = new LinkedHashSet<>();
+        for (Write w : stored) {
+            keys.add(new FrameKey(w.record().datasetId(), w.record().frameId()));
+        }
+        Map<FrameKey, CurrentFields> now = catalog.currentFields(keys);
+        for (FrameKey k : keys) {
+            CurrentFields b = before.get(k);
+            CurrentFields n = now.get(k);
+            if (n == null || n.equals(b)) {
+                continue;
+            }
+            boolean labelChanged = n.label() != null && (b == null || !Objects.equals(n.label(), b.label())
+                    || !Objects.equals(n.labelerId(), b.labelerId()));
+            boolean predictionChanged = n.prediction() != null && (b == null || !Objects.equals(n.prediction(), b.prediction()));
+            FieldUpdate u = new FieldUpdate(null, labelChanged ? n.label() : null, labelChanged ? n.labelerId() : null,
+                    predictionChanged ? n.prediction() : null);
+            if (!u.isEmpty()) {
+                stores.get().updateFields(k.datasetId(), k.frameId(), u);
+            }
+        }
+    }
+
+    private CompletableFuture<Void> announce(Write w) {
+        VectorRecord r = w.record();
+        return events.computed(r.datasetId(), r.frameId(), w.model().modelId(), w.model().version(),
+                r.vector().length, w.correlationId());
     }
 
     /** {@code SPLIT_TRAIN} → {@code train}; unspecified → null. */

@@ -1,6 +1,9 @@
 package dev.shoal.embedding.store;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
@@ -30,6 +33,30 @@ public interface VectorStore extends AutoCloseable {
     List<SearchHit> search(SearchQuery query);
 
     Optional<VectorRecord> get(String frameId, String modelVersion);
+
+    /**
+     * The stored rows of these frames under one model version, keyed by frame id, with their scalar fields and
+     * content fingerprint but WITHOUT their vectors ({@code vector() == null}): the cheap batched lookup the
+     * pipeline uses to recognise replays. Frames without a row are absent from the map.
+     */
+    default Map<String, VectorRecord> scalars(String modelVersion, Collection<String> frameIds) {
+        Map<String, VectorRecord> out = new LinkedHashMap<>();
+        for (String id : frameIds) {
+            get(id, modelVersion).ifPresent(r -> out.put(id, r.withVector(null)));
+        }
+        return out;
+    }
+
+    /**
+     * Overwrites scalar fields (label, labeled flag, labeler, prediction, split) of every stored row of a frame,
+     * whatever its model version, keeping each row's vector and content fingerprint. A frame with no row yet is
+     * left alone (0 is returned): the pipeline reads the current label and prediction when it writes a vector.
+     * Visible to reads made after it returns, like {@link #upsert}.
+     *
+     * @return the rows changed (rows that already had these values are not counted)
+     * @throws IllegalArgumentException when {@code frameId} is blank
+     */
+    long updateFields(String datasetId, String frameId, FieldUpdate update);
 
     /** The dimension of a model version's vectors, or empty when the store holds none of them. */
     OptionalInt dimension(String modelVersion);

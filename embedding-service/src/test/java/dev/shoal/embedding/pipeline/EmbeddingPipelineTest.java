@@ -1,6 +1,10 @@
 package dev.shoal.embedding.pipeline;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.shoal.embedding.catalog.FrameCatalogRepository;
+import dev.shoal.embedding.service.EmbedderRegistry;
+import dev.shoal.embedding.service.EmbeddingPipeline;
+import dev.shoal.embedding.service.MicroBatcher;
 import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.embedding.store.VectorStore;
 import dev.shoal.proto.CloudEventHeaders;
@@ -16,6 +20,7 @@ import dev.shoal.testkit.ShoalInfraTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
@@ -27,20 +32,25 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The stream against the real broker and the real store, with the default fetch policy (loopback refused):
- * frame event in → vector in the store + EmbeddingComputed out; replays do not duplicate; bad frames give
+ * frame event in → vector in the store + EmbeddingComputed out; replays are neither embedded nor announced again,
+ * changed frames are; labels and predictions reach the stored vectors in either order; bad frames give
  * EmbeddingFailed + a DLQ record with the reason, and the frames after them are still embedded.
  */
 @QuarkusTest
@@ -56,6 +66,15 @@ class EmbeddingPipelineTest {
 
     @Inject
     VectorStore store;
+
+    @Inject
+    EmbeddingPipeline pipeline;
+
+    @Inject
+    EmbedderRegistry models;
+
+    @Inject
+    FrameCatalogRepository catalog;
 
     final String dataset = "ds-" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -104,16 +123,87 @@ class EmbeddingPipelineTest {
     }
 
     @Test
-    void the_same_event_twice_leaves_one_vector() {
+    void a_replayed_frame_is_neither_embedded_nor_announced_again_but_a_changed_one_is() {
         String frame = "f-" + UUID.randomUUID();
         byte[] event = PipelineEvents.frameEvent(dataset, frame, text("the same frame, replayed"), Modality.MODALITY_TEXT);
+        MicroBatcher<?, ?> model = models.get(TEXT_MODEL).batcher();
+        long embeddedBefore = model.items();
+        long skippedBefore = pipeline.replaysSkipped();
         try (KafkaProbe probe = new KafkaProbe(bootstrap)) {
+            // twice back to back (the second usually finds the first in flight), then once more after it is stored
             PipelineEvents.send(probe, Topics.FRAME_UPSERTED, frame, event);
             PipelineEvents.send(probe, Topics.FRAME_UPSERTED, frame, event);
-            assertEquals(2, PipelineEvents.computed(probe, frame, 2, WAIT).size(), "both deliveries processed");
+            assertEquals(1, PipelineEvents.computed(probe, frame, 1, WAIT).size());
+            await().atMost(WAIT).until(() -> pipeline.replaysSkipped() >= skippedBefore + 1);
+            PipelineEvents.send(probe, Topics.FRAME_UPSERTED, frame, event);
+            await().atMost(WAIT).until(() -> pipeline.replaysSkipped() >= skippedBefore + 2);
+            assertEquals(1, probe.readAll(Topics.EMBEDDING_COMPUTED, r -> frame.equals(r.key()), Duration.ofSeconds(2)).size(),
+                    "three deliveries of the same content, one EmbeddingComputed");
+            assertEquals(1, model.items() - embeddedBefore, "the model embedded the content once");
+            assertEquals(1, store.count(dataset, TEXT_MODEL) - countOthers(frame));
+            VectorRecord stored = store.get(frame, TEXT_MODEL).orElseThrow();
+            String firstHash = stored.contentHash();
+            assertTrue(firstHash != null && firstHash.startsWith("sha256:"), firstHash);
+
+            // the frame changes (another URI): embedded and announced again, the row overwritten in place
+            PipelineEvents.send(probe, Topics.FRAME_UPSERTED, frame,
+                    PipelineEvents.frameEvent(dataset, frame, text("the frame, edited"), Modality.MODALITY_TEXT));
+            assertEquals(2, PipelineEvents.computed(probe, frame, 2, WAIT).size(), "a changed frame is announced");
+            assertEquals(2, model.items() - embeddedBefore);
+            VectorRecord changed = store.get(frame, TEXT_MODEL).orElseThrow();
+            assertNotEquals(firstHash, changed.contentHash());
+            assertFalse(Arrays.equals(stored.vector(), changed.vector()), "the vector of the new content");
+            assertEquals(1, store.count(dataset, TEXT_MODEL) - countOthers(frame));
         }
-        assertEquals(1, store.count(dataset, TEXT_MODEL) - countOthers(frame));
-        assertTrue(store.get(frame, TEXT_MODEL).isPresent());
+    }
+
+    @Test
+    void labels_and_predictions_reach_the_stored_vectors_whichever_arrives_first() {
+        String vectorFirst = "f-vector-first-" + UUID.randomUUID();
+        String labelFirst = "f-label-first-" + UUID.randomUUID();
+        String ds = "ds-labels-" + UUID.randomUUID().toString().substring(0, 8);
+        try (KafkaProbe probe = new KafkaProbe(bootstrap)) {
+            // 1. the vector first, then its label, then an inference
+            PipelineEvents.send(probe, Topics.FRAME_UPSERTED, vectorFirst,
+                    PipelineEvents.frameEvent(ds, vectorFirst, text("a tabby cat asleep on a sofa"), Modality.MODALITY_TEXT));
+            assertEquals(1, PipelineEvents.computed(probe, vectorFirst, 1, WAIT).size());
+            assertFalse(store.get(vectorFirst, TEXT_MODEL).orElseThrow().labeled());
+            PipelineEvents.send(probe, Topics.LABEL_UPSERTED, vectorFirst, PipelineEvents.labelEvent(ds, vectorFirst, "cat", "ann-1"));
+            await().atMost(WAIT).until(() -> textSearch(ds, Map.of("labeled", true, "label", "cat")).contains(vectorFirst));
+            assertFalse(textSearch(ds, Map.of("labeled", false)).contains(vectorFirst));
+            assertEquals("ann-1", store.get(vectorFirst, TEXT_MODEL).orElseThrow().labelerId());
+
+            PipelineEvents.send(probe, Topics.INFERENCE_UPSERTED, vectorFirst,
+                    PipelineEvents.inferenceEvent(ds, vectorFirst, Map.of("cat", 0.2f, "dog", 0.7f, "fox", 0.1f)));
+            await().atMost(WAIT).until(() -> textSearch(ds, Map.of("prediction", "dog")).contains(vectorFirst));
+            VectorRecord both = store.get(vectorFirst, TEXT_MODEL).orElseThrow();
+            assertEquals("cat", both.label(), "the prediction leaves the label alone");
+
+            // 2. the label and the inference first, the frame afterwards: the vector is written with them
+            PipelineEvents.send(probe, Topics.LABEL_UPSERTED, labelFirst, PipelineEvents.labelEvent(ds, labelFirst, "bird", "ann-2"));
+            PipelineEvents.send(probe, Topics.INFERENCE_UPSERTED, labelFirst,
+                    PipelineEvents.inferenceEvent(ds, labelFirst, Map.of("bird", 0.9f, "cat", 0.1f)));
+            await().atMost(WAIT).until(() -> "bird".equals(catalog.currentFields(ds, labelFirst).prediction())
+                    && "bird".equals(catalog.currentFields(ds, labelFirst).label()));
+            PipelineEvents.send(probe, Topics.FRAME_UPSERTED, labelFirst,
+                    PipelineEvents.frameEvent(ds, labelFirst, text("a robin on a branch"), Modality.MODALITY_TEXT));
+            assertEquals(1, PipelineEvents.computed(probe, labelFirst, 1, WAIT).size());
+        }
+        VectorRecord r = store.get(labelFirst, TEXT_MODEL).orElseThrow();
+        assertEquals("bird", r.label());
+        assertTrue(r.labeled());
+        assertEquals("ann-2", r.labelerId());
+        assertEquals("bird", r.prediction());
+        assertEquals(List.of(labelFirst), textSearch(ds, Map.of("labeled", true, "label", "bird")));
+        assertEquals(List.of(labelFirst), textSearch(ds, Map.of("prediction", "bird")));
+    }
+
+    /** Frame ids a REST text search over {@code ds} returns with these filter fields. */
+    private static List<String> textSearch(String ds, Map<String, Object> filter) {
+        Map<String, Object> f = new java.util.HashMap<>(filter);
+        f.put("datasetId", ds);
+        return given().contentType(ContentType.JSON).body(Map.of("text", "an animal", "k", 10, "filter", f))
+                .when().post("/v1/search/text").then().statusCode(200).extract().jsonPath().getList("neighbors.frame.frameId");
     }
 
     /** Rows of this test's dataset other than {@code frame} (other tests of this class share the dataset id). */

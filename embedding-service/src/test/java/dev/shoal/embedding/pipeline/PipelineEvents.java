@@ -5,8 +5,15 @@ import dev.shoal.proto.Envelopes;
 import dev.shoal.proto.Topics;
 import dev.shoal.proto.embedding.v1.EmbeddingComputed;
 import dev.shoal.proto.embedding.v1.EmbeddingFailed;
+import dev.shoal.proto.ingest.v1.ClassLabel;
+import dev.shoal.proto.ingest.v1.ClassProbabilities;
+import dev.shoal.proto.ingest.v1.ClassProbability;
 import dev.shoal.proto.ingest.v1.Frame;
 import dev.shoal.proto.ingest.v1.FrameUpserted;
+import dev.shoal.proto.ingest.v1.Inference;
+import dev.shoal.proto.ingest.v1.InferenceUpserted;
+import dev.shoal.proto.ingest.v1.Label;
+import dev.shoal.proto.ingest.v1.LabelUpserted;
 import dev.shoal.proto.ingest.v1.Modality;
 import dev.shoal.proto.ingest.v1.Split;
 import dev.shoal.testkit.KafkaProbe;
@@ -26,6 +33,24 @@ final class PipelineEvents {
                 .setEnvelope(Envelopes.create("test", datasetId, frameId, "test-run"))
                 .setFrame(Frame.newBuilder().setId(frameId).setDatasetId(datasetId).addUris(uri).setModality(modality)
                         .setSplit(Split.SPLIT_TRAIN))
+                .build().toByteArray();
+    }
+
+    static byte[] labelEvent(String datasetId, String frameId, String className, String labelerId) {
+        return LabelUpserted.newBuilder()
+                .setEnvelope(Envelopes.create("test", datasetId, frameId, "test-run"))
+                .setLabel(Label.newBuilder().setDatasetId(datasetId).setFrameId(frameId).setLabelerId(labelerId)
+                        .setLabelSet("v1").setClassification(ClassLabel.newBuilder().setClassName(className)))
+                .build().toByteArray();
+    }
+
+    static byte[] inferenceEvent(String datasetId, String frameId, Map<String, Float> probabilities) {
+        ClassProbabilities.Builder scores = ClassProbabilities.newBuilder();
+        probabilities.forEach((c, p) -> scores.addScores(ClassProbability.newBuilder().setClassName(c).setProbability(p)));
+        return InferenceUpserted.newBuilder()
+                .setEnvelope(Envelopes.create("test", datasetId, frameId, "test-run"))
+                .setInference(Inference.newBuilder().setDatasetId(datasetId).setFrameId(frameId).setModelId("classifier")
+                        .setModelVersion("3").setClassification(scores))
                 .build().toByteArray();
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -368,5 +369,66 @@ public abstract class VectorStoreContract {
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> store.upsert(List.of(row(ds, "c", fresh, 1, 2), row(ds, "d", fresh, 1)))), "row 1");
         assertDoesNotThrow(() -> store.upsert(List.of(row(ds, "c", fresh, 1, 2))));
+    }
+
+    @Test
+    void keepsTheContentFingerprintAndLooksUpScalarsInABatchWithoutVectors() {
+        String ds = unique("ds");
+        String mv = unique("mv");
+        store.upsert(List.of(
+                new VectorRecord("a", mv, ds, "train", "cat", null, true, "ann", new float[]{1, 0}, "sha256:aaa"),
+                new VectorRecord("b", mv, ds, "test", null, null, false, null, new float[]{0, 1}, null)));
+        assertEquals("sha256:aaa", store.get("a", mv).orElseThrow().contentHash());
+        assertEquals(null, store.get("b", mv).orElseThrow().contentHash());
+
+        Map<String, VectorRecord> found = store.scalars(mv, List.of("a", "b", "missing"));
+        assertEquals(Set.of("a", "b"), found.keySet());
+        assertEquals("sha256:aaa", found.get("a").contentHash());
+        assertEquals("cat", found.get("a").label());
+        assertEquals("test", found.get("b").split());
+        assertEquals(null, found.get("a").vector(), "scalars() leaves the vectors out");
+        assertTrue(store.scalars(unique("mv"), List.of("a")).isEmpty());
+        assertTrue(store.scalars(mv, List.of()).isEmpty());
+
+        store.upsert(List.of(new VectorRecord("a", mv, ds, "train", "cat", null, true, "ann", new float[]{1, 1}, "sha256:bbb")));
+        assertEquals("sha256:bbb", store.scalars(mv, List.of("a")).get("a").contentHash(), "an upsert replaces the fingerprint");
+    }
+
+    @Test
+    void updateFieldsChangesTheScalarsOfEveryModelVersionOfAFrameAndKeepsItsVectors() {
+        String ds = unique("ds");
+        String mv1 = unique("mv");
+        String mv2 = unique("mv");
+        store.upsert(List.of(new VectorRecord("f", mv1, ds, "unlabeled", null, null, false, null, new float[]{1, 0, 0}, "h1"),
+                new VectorRecord("f", mv2, ds, "unlabeled", null, null, false, null, new float[]{0, 1}, null),
+                row(ds, "other", mv1, 0, 0, 1)));
+        assertTrue(matching(VectorFilter.of(ds, mv1).labeled(true)).isEmpty());
+
+        assertEquals(2, store.updateFields(ds, "f", FieldUpdate.label("cat", "ann-7")));
+        for (String mv : List.of(mv1, mv2)) {
+            VectorRecord r = store.get("f", mv).orElseThrow();
+            assertEquals("cat", r.label());
+            assertTrue(r.labeled());
+            assertEquals("ann-7", r.labelerId());
+            assertEquals("unlabeled", r.split(), "fields the update does not name stay");
+        }
+        assertArrayEquals(new float[]{1, 0, 0}, store.get("f", mv1).orElseThrow().vector());
+        assertEquals("h1", store.get("f", mv1).orElseThrow().contentHash());
+        assertEquals(Set.of("f"), matching(VectorFilter.of(ds, mv1).labeled(true)));
+        assertEquals(Set.of("f"), matching(VectorFilter.of(ds, mv1).label("cat")));
+        assertEquals(Set.of("other"), matching(VectorFilter.of(ds, mv1).labeled(false)));
+        assertEquals(2, store.count(ds, mv1), "an update never adds rows");
+        assertEquals(1, store.count(ds, mv2));
+
+        assertEquals(2, store.updateFields(ds, "f", FieldUpdate.prediction("dog")), "both model versions' rows");
+        assertEquals(Set.of("f"), matching(VectorFilter.of(ds, mv1).prediction("dog")));
+        assertEquals("cat", store.get("f", mv1).orElseThrow().label(), "a prediction leaves the label");
+
+        assertEquals(0, store.updateFields(ds, "f", FieldUpdate.prediction("dog")), "nothing to change");
+        assertEquals(0, store.updateFields(ds, "not-stored-yet", FieldUpdate.label("cat", "ann")));
+        assertEquals(0, store.updateFields(unique("ds"), "f", FieldUpdate.label("bird", "ann")), "another dataset's frame");
+        assertEquals("cat", store.get("f", mv1).orElseThrow().label());
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> store.updateFields(ds, " ", FieldUpdate.split("x"))),
+                "frameId");
     }
 }

@@ -1,5 +1,6 @@
 package dev.shoal.embedding.store.embedded;
 
+import dev.shoal.embedding.store.FieldUpdate;
 import dev.shoal.embedding.store.SearchHit;
 import dev.shoal.embedding.store.SearchQuery;
 import dev.shoal.embedding.store.VectorFilter;
@@ -47,7 +48,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +65,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -86,6 +90,7 @@ public final class LuceneVectorStore implements VectorStore {
     static final String PREDICTION = "prediction";
     static final String LABELED = "labeled";
     static final String LABELER_ID = "labelerId";
+    static final String CONTENT_HASH = "contentHash";
     static final String DIM = "dim";
 
     /** Default HNSW parameters, chosen by the ANN benchmark (docs/benchmarks/ann.md). */
@@ -104,6 +109,8 @@ public final class LuceneVectorStore implements VectorStore {
     private final Map<String, Integer> dimensions = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final java.util.concurrent.ExecutorService mergeExecutor;
+    /** Serialises writes, so {@link #updateFields}' read-modify-write never puts back a vector an upsert replaced. */
+    private final ReentrantLock writeLock = new ReentrantLock();
     private volatile int efSearch;
 
     /**
@@ -215,15 +222,63 @@ public final class LuceneVectorStore implements VectorStore {
                         + " dimensions but model version " + r.modelVersion() + " has " + known);
             }
         }
+        writeLock.lock();
         try {
             for (VectorRecord r : records) {
                 writer.updateDocument(new Term(KEY, r.key()), toDocument(r));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("vector upsert failed: " + e.getMessage(), e);
+        } finally {
+            writeGeneration.incrementAndGet();
+            writeLock.unlock();
         }
         batchDims.forEach(dimensions::putIfAbsent);
-        writeGeneration.incrementAndGet();
+    }
+
+    /**
+     * Lucene cannot change an indexed keyword in place: each of the frame's rows is read back (vector included) and
+     * re-indexed with the new fields, under the write lock so a concurrent upsert's newer vector is never undone.
+     */
+    @Override
+    public long updateFields(String datasetId, String frameId, FieldUpdate update) {
+        ensureOpen();
+        if (frameId == null || frameId.isBlank()) {
+            throw new IllegalArgumentException("frameId is required");
+        }
+        if (update == null || update.isEmpty()) {
+            return 0;
+        }
+        BooleanQuery.Builder q = new BooleanQuery.Builder();
+        term(q, FRAME_ID, frameId);
+        term(q, DATASET_ID, datasetId);
+        Query query = q.build();
+        writeLock.lock();
+        try {
+            List<VectorRecord> changed = withSearcher(searcher -> {
+                List<VectorRecord> rows = new ArrayList<>();
+                List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+                for (ScoreDoc sd : searcher.search(query, 1000).scoreDocs) {
+                    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
+                    VectorRecord r = toRecord(searcher.storedFields().document(sd.doc), leaf.reader(), sd.doc - leaf.docBase, null);
+                    if (!update.isAppliedTo(r)) {
+                        rows.add(r.with(update));
+                    }
+                }
+                return rows;
+            });
+            for (VectorRecord r : changed) {
+                writer.updateDocument(new Term(KEY, r.key()), toDocument(r));
+            }
+            if (!changed.isEmpty()) {
+                writeGeneration.incrementAndGet();
+            }
+            return changed.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException("vector field update failed: " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     private static Document toDocument(VectorRecord r) {
@@ -237,6 +292,9 @@ public final class LuceneVectorStore implements VectorStore {
         addKeyword(doc, PREDICTION, r.prediction());
         addKeyword(doc, LABELED, Boolean.toString(r.labeled()));
         addKeyword(doc, LABELER_ID, r.labelerId());
+        if (r.contentHash() != null) {
+            doc.add(new StoredField(CONTENT_HASH, r.contentHash()));
+        }
         doc.add(new StoredField(DIM, r.vector().length));
         doc.add(new KnnFloatVectorField(vectorField(r.vector().length), r.vector(), VectorSimilarityFunction.COSINE));
         return doc;
@@ -319,6 +377,26 @@ public final class LuceneVectorStore implements VectorStore {
             List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
             LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
             return Optional.of(toRecord(searcher.storedFields().document(doc), leaf.reader(), doc - leaf.docBase, null));
+        });
+    }
+
+    /** One searcher for the whole batch; stored fields only (the vectors are not read). */
+    @Override
+    public Map<String, VectorRecord> scalars(String modelVersion, Collection<String> frameIds) {
+        ensureOpen();
+        Map<String, VectorRecord> out = new LinkedHashMap<>();
+        if (frameIds.isEmpty()) {
+            return out;
+        }
+        return withSearcher(searcher -> {
+            StoredFields stored = searcher.storedFields();
+            for (String id : frameIds) {
+                TopDocs top = searcher.search(new TermQuery(new Term(KEY, VectorRecord.key(id, modelVersion))), 1);
+                if (top.scoreDocs.length > 0) {
+                    out.put(id, scalarsOf(stored.document(top.scoreDocs[0].doc), null));
+                }
+            }
+            return out;
         });
     }
 
@@ -453,8 +531,12 @@ public final class LuceneVectorStore implements VectorStore {
         if (values != null && (values.docID() == leafDoc || values.advance(leafDoc) == leafDoc)) {
             vector = values.vectorValue().clone();
         }
+        return scalarsOf(d, vector);
+    }
+
+    private static VectorRecord scalarsOf(Document d, float[] vector) {
         return new VectorRecord(d.get(FRAME_ID), d.get(MODEL_VERSION), d.get(DATASET_ID), d.get(SPLIT), d.get(LABEL),
-                d.get(PREDICTION), Boolean.parseBoolean(d.get(LABELED)), d.get(LABELER_ID), vector);
+                d.get(PREDICTION), Boolean.parseBoolean(d.get(LABELED)), d.get(LABELER_ID), vector, d.get(CONTENT_HASH));
     }
 
     @FunctionalInterface

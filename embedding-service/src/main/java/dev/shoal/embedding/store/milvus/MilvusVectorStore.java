@@ -2,6 +2,7 @@ package dev.shoal.embedding.store.milvus;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.shoal.embedding.store.FieldUpdate;
 import dev.shoal.embedding.store.SearchHit;
 import dev.shoal.embedding.store.SearchQuery;
 import dev.shoal.embedding.store.VectorFilter;
@@ -17,7 +18,9 @@ import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.common.DataType;
 import io.milvus.v2.common.IndexParam;
+import io.milvus.v2.service.collection.request.AddCollectionFieldReq;
 import io.milvus.v2.service.collection.request.AddFieldReq;
+import io.milvus.v2.service.collection.request.DescribeCollectionReq;
 import io.milvus.v2.service.collection.request.CreateCollectionReq;
 import io.milvus.v2.service.collection.request.HasCollectionReq;
 import io.milvus.v2.service.collection.request.LoadCollectionReq;
@@ -34,6 +37,7 @@ import io.milvus.v2.service.vector.response.SearchResp;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +60,9 @@ import java.util.stream.StreamSupport;
  * with its HNSW/COSINE index: idempotently (has-collection, create, tolerate a concurrent creator; an existing
  * collection gets its missing index; nothing is ever dropped). Primary key: VarChar {@code frameId:modelVersion};
  * writes are {@code upsert}, so a replay overwrites. Scalar fields: frame_id, model_version, dataset_id, split,
- * label, prediction, labeled (Bool), labeler_id; null strings are stored as "". Reads use
+ * label, prediction, labeled (Bool), labeler_id, content_hash; null strings are stored as "". A collection created
+ * before content_hash existed gets it added (nullable) on first use. {@link #updateFields} is a partial upsert
+ * ({@code partialUpdate}, Milvus 2.6 or later). Reads use
  * {@link ConsistencyLevel#STRONG} by default so a search sees the upserts that returned before it.
  */
 public final class MilvusVectorStore implements VectorStore {
@@ -70,9 +76,12 @@ public final class MilvusVectorStore implements VectorStore {
     static final String PREDICTION = "prediction";
     static final String LABELED = "labeled";
     static final String LABELER_ID = "labeler_id";
+    static final String CONTENT_HASH = "content_hash";
     static final String VECTOR = "vector";
     static final List<String> SCALARS = List.of(FRAME_ID, MODEL_VERSION, DATASET_ID, SPLIT, LABEL, PREDICTION, LABELED,
-            LABELER_ID);
+            LABELER_ID, CONTENT_HASH);
+    /** The fields {@link #updateFields} rewrites (with the primary key) in a partial upsert. */
+    static final List<String> UPDATABLE = List.of(SPLIT, LABEL, PREDICTION, LABELED, LABELER_ID);
     private static final String POOL_KEY = "shoal";
 
     /**
@@ -166,6 +175,20 @@ public final class MilvusVectorStore implements VectorStore {
                     }
                 }
             }
+            List<String> fields = client.describeCollection(DescribeCollectionReq.builder().collectionName(name).build())
+                    .getFieldNames();
+            if (fields != null && !fields.contains(CONTENT_HASH)) { // created by an older version of this adapter
+                try {
+                    client.addCollectionField(AddCollectionFieldReq.builder().collectionName(name).fieldName(CONTENT_HASH)
+                            .dataType(DataType.VarChar).maxLength(128).isNullable(true).build());
+                } catch (RuntimeException e) {
+                    List<String> now = client.describeCollection(DescribeCollectionReq.builder().collectionName(name).build())
+                            .getFieldNames();
+                    if (now == null || !now.contains(CONTENT_HASH)) {
+                        throw e;
+                    }
+                }
+            }
             List<String> indexes = client.listIndexes(ListIndexesReq.builder().collectionName(name).fieldName(VECTOR).build());
             if (indexes == null || indexes.isEmpty()) {
                 client.createIndex(CreateIndexReq.builder().collectionName(name).indexParams(List.of(vectorIndex())).build());
@@ -187,6 +210,8 @@ public final class MilvusVectorStore implements VectorStore {
         for (String f : SCALARS) {
             if (f.equals(LABELED)) {
                 schema.addField(AddFieldReq.builder().fieldName(f).dataType(DataType.Bool).build());
+            } else if (f.equals(CONTENT_HASH)) {
+                schema.addField(AddFieldReq.builder().fieldName(f).dataType(DataType.VarChar).maxLength(128).build());
             } else {
                 schema.addField(AddFieldReq.builder().fieldName(f).dataType(DataType.VarChar).maxLength(512).build());
             }
@@ -262,6 +287,7 @@ public final class MilvusVectorStore implements VectorStore {
         row.addProperty(PREDICTION, nz(r.prediction()));
         row.addProperty(LABELED, r.labeled());
         row.addProperty(LABELER_ID, nz(r.labelerId()));
+        row.addProperty(CONTENT_HASH, nz(r.contentHash()));
         JsonArray v = new JsonArray(r.vector().length);
         for (float x : r.vector()) {
             v.add(x);
@@ -272,6 +298,55 @@ public final class MilvusVectorStore implements VectorStore {
 
     private static String nz(String s) {
         return s == null ? "" : s;
+    }
+
+    /** Only the primary key and the updatable scalar fields: the body of a partial upsert. */
+    static JsonObject toPartialRow(VectorRecord r) {
+        JsonObject row = new JsonObject();
+        row.addProperty(PK, r.key());
+        row.addProperty(SPLIT, nz(r.split()));
+        row.addProperty(LABEL, nz(r.label()));
+        row.addProperty(PREDICTION, nz(r.prediction()));
+        row.addProperty(LABELED, r.labeled());
+        row.addProperty(LABELER_ID, nz(r.labelerId()));
+        return row;
+    }
+
+    @Override
+    public long updateFields(String datasetId, String frameId, FieldUpdate update) {
+        if (frameId == null || frameId.isBlank()) {
+            throw new IllegalArgumentException("frameId is required");
+        }
+        if (update == null || update.isEmpty()) {
+            return 0;
+        }
+        VectorFilter filter = VectorFilter.none().dataset(datasetId);
+        String expr = MilvusFilters.expression(filter);
+        expr = (expr.isEmpty() ? "" : expr + " and ") + FRAME_ID + " == " + MilvusFilters.literal(frameId);
+        long changed = 0;
+        for (int dim : candidateDimensions(null)) {
+            ensureCollection(dim);
+            String e = expr;
+            List<QueryResp.QueryResult> rows = withClient(c -> c.query(QueryReq.builder()
+                    .collectionName(collectionName(dim))
+                    .filter(e)
+                    .outputFields(SCALARS)
+                    .consistencyLevel(options.consistency())
+                    .build())).getQueryResults();
+            List<JsonObject> partial = new ArrayList<>();
+            for (QueryResp.QueryResult row : rows == null ? List.<QueryResp.QueryResult>of() : rows) {
+                VectorRecord r = fromEntity(row.getEntity());
+                if (!update.isAppliedTo(r)) {
+                    partial.add(toPartialRow(r.with(update)));
+                }
+            }
+            if (!partial.isEmpty()) {
+                withClient(c -> c.upsert(UpsertReq.builder().collectionName(collectionName(dim)).data(partial)
+                        .partialUpdate(true).build()));
+                changed += partial.size();
+            }
+        }
+        return changed;
     }
 
     // ------------------------------------------------------------------ reads
@@ -320,6 +395,32 @@ public final class MilvusVectorStore implements VectorStore {
             }
         }
         return Optional.empty();
+    }
+
+    /** One get by primary keys in the model version's collection, scalar fields only. */
+    @Override
+    public Map<String, VectorRecord> scalars(String modelVersion, Collection<String> frameIds) {
+        Map<String, VectorRecord> out = new LinkedHashMap<>();
+        if (frameIds.isEmpty()) {
+            return out;
+        }
+        List<Object> ids = new ArrayList<>(frameIds.size());
+        for (String id : frameIds) {
+            ids.add(VectorRecord.key(id, modelVersion));
+        }
+        for (int dim : candidateDimensions(modelVersion)) {
+            ensureCollection(dim);
+            List<QueryResp.QueryResult> rows = withClient(c -> c.get(GetReq.builder()
+                    .collectionName(collectionName(dim))
+                    .ids(ids)
+                    .outputFields(SCALARS)
+                    .build())).getGetResults();
+            for (QueryResp.QueryResult row : rows == null ? List.<QueryResp.QueryResult>of() : rows) {
+                VectorRecord r = fromEntity(row.getEntity());
+                out.put(r.frameId(), r);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -453,7 +554,8 @@ public final class MilvusVectorStore implements VectorStore {
             vector = arr.clone();
         }
         return new VectorRecord(str(e, FRAME_ID), str(e, MODEL_VERSION), str(e, DATASET_ID), str(e, SPLIT),
-                str(e, LABEL), str(e, PREDICTION), Boolean.TRUE.equals(e.get(LABELED)), str(e, LABELER_ID), vector);
+                str(e, LABEL), str(e, PREDICTION), Boolean.TRUE.equals(e.get(LABELED)), str(e, LABELER_ID), vector,
+                str(e, CONTENT_HASH));
     }
 
     private static String str(Map<String, Object> e, String field) {

@@ -51,7 +51,7 @@ class MilvusMappingTest {
         List<String> names = new ArrayList<>();
         schema.getFieldSchemaList().forEach(f -> names.add(f.getName()));
         assertEquals(List.of("pk", "frame_id", "model_version", "dataset_id", "split", "label", "prediction", "labeled",
-                "labeler_id", "vector"), names);
+                "labeler_id", "content_hash", "vector"), names);
         assertTrue(schema.getField("pk").getIsPrimaryKey());
         assertFalse(schema.getField("pk").getAutoID());
         assertEquals(384, schema.getField("vector").getDimension());

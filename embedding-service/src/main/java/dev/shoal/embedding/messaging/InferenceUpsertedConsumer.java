@@ -1,0 +1,72 @@
+package dev.shoal.embedding.messaging;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.shoal.embedding.catalog.FrameCatalogRepository;
+import dev.shoal.embedding.catalog.FrameCatalogRepository.CurrentFields;
+import dev.shoal.embedding.store.FieldUpdate;
+import dev.shoal.embedding.store.VectorStore;
+import dev.shoal.proto.ingest.v1.ClassProbability;
+import dev.shoal.proto.ingest.v1.InferenceUpserted;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Keeps the prediction field of a frame's stored vectors: the top class (arg-max probability) of the frame's most
+ * recently updated classification inference, whichever model made it. Recorded in the catalog first, so an
+ * inference that arrives before the vector is applied when the vector is written. Box inferences carry no frame
+ * class and are skipped.
+ */
+@ApplicationScoped
+public class InferenceUpsertedConsumer {
+
+    public static final String CHANNEL = "inference-upserted";
+
+    @Inject
+    FrameCatalogRepository catalog;
+
+    @Inject
+    Instance<VectorStore> stores;
+
+    @Incoming(CHANNEL)
+    @Blocking
+    public void consume(ConsumerRecord<String, byte[]> record) {
+        InferenceUpserted event;
+        try {
+            event = InferenceUpserted.parseFrom(record.value());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("not a binary InferenceUpserted protobuf: " + e.getMessage(), e);
+        }
+        var inference = event.getInference();
+        if (!inference.hasClassification()) {
+            return;
+        }
+        String top = topClass(inference.getClassification().getScoresList());
+        if (inference.getFrameId().isBlank() || top == null) {
+            throw new IllegalArgumentException("InferenceUpserted needs inference.frame_id and at least one "
+                    + "inference.classification.scores entry with a class_name");
+        }
+        catalog.upsertPrediction(inference.getDatasetId(), inference.getFrameId(), inference.getModelId(),
+                inference.getModelVersion(), top);
+        CurrentFields now = catalog.currentFields(inference.getDatasetId(), inference.getFrameId());
+        if (now.prediction() != null) {
+            stores.get().updateFields(inference.getDatasetId(), inference.getFrameId(), FieldUpdate.prediction(now.prediction()));
+        }
+    }
+
+    /** The class with the highest probability (the first of equals), or null when none has a name. */
+    static String topClass(java.util.List<ClassProbability> scores) {
+        String best = null;
+        float bestP = Float.NEGATIVE_INFINITY;
+        for (ClassProbability p : scores) {
+            if (!p.getClassName().isBlank() && p.getProbability() > bestP) {
+                best = p.getClassName();
+                bestP = p.getProbability();
+            }
+        }
+        return best;
+    }
+}
