@@ -61,15 +61,54 @@ public final class CnnEmbeddingTrainer {
         private final float finalLoss;
 
         Trained(Model full, SequentialBlock embeddingBlock, int channels, int height, int width, int dimension, float finalLoss) {
+            this(full, newEmbeddingModel(embeddingBlock), embeddingBlock, channels, height, width, dimension, finalLoss);
+        }
+
+        private Trained(Model full, Model embedding, SequentialBlock embeddingBlock, int channels, int height, int width,
+                        int dimension, float finalLoss) {
             this.full = full;
+            this.embedding = embedding;
             this.embeddingBlock = embeddingBlock;
             this.channels = channels;
             this.height = height;
             this.width = width;
             this.dimension = dimension;
             this.finalLoss = finalLoss;
-            this.embedding = Model.newInstance("shoal-cnn-embedding", full.getNDManager().getDevice(), "PyTorch");
-            this.embedding.setBlock(embeddingBlock);
+        }
+
+        private static Model newEmbeddingModel(SequentialBlock block) {
+            Model m = Model.newInstance("shoal-cnn-embedding", Device.cpu(), "PyTorch");
+            m.setBlock(block);
+            return m;
+        }
+
+        /**
+         * Loads an embedding network saved by {@link #save} (same architecture: {@code embeddingDim} wide, inputs
+         * {@code channels x height x width}). Only the embedding part is kept; {@link #finalLoss()} is the one given.
+         */
+        public static Trained load(java.nio.file.Path dir, String name, int embeddingDim, int channels, int height, int width,
+                                   float finalLoss) throws IOException {
+            SequentialBlock block = embeddingNet(embeddingDim);
+            Model m = newEmbeddingModel(block);
+            try {
+                m.load(dir, name);
+            } catch (ai.djl.MalformedModelException | IOException | RuntimeException e) {
+                m.close();
+                throw new IOException("cannot load the trained model " + name + " from " + dir + ": " + e.getMessage(), e);
+            }
+            return new Trained(null, m, block, channels, height, width, embeddingDim, finalLoss);
+        }
+
+        public int channels() {
+            return channels;
+        }
+
+        public int height() {
+            return height;
+        }
+
+        public int width() {
+            return width;
         }
 
         /** A DJL model (block = the embedding network, parameters trained) for predictors and {@code ImageEmbedder}. */
@@ -89,7 +128,7 @@ public final class CnnEmbeddingTrainer {
         public float[][] embed(List<float[]> images, int batchSize) {
             float[][] out = new float[images.size()][];
             int per = channels * height * width;
-            try (NDManager m = full.getNDManager().newSubManager()) {
+            try (NDManager m = embedding.getNDManager().newSubManager()) {
                 ParameterStore ps = new ParameterStore(m, false);
                 for (int start = 0; start < images.size(); start += batchSize) {
                     int n = Math.min(batchSize, images.size() - start);
@@ -121,7 +160,9 @@ public final class CnnEmbeddingTrainer {
         @Override
         public void close() {
             embedding.close();
-            full.close();
+            if (full != null) {
+                full.close();
+            }
         }
     }
 

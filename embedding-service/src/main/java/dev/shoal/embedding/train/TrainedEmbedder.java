@@ -27,6 +27,14 @@ public final class TrainedEmbedder implements Embedder {
         return model;
     }
 
+    public ImageEmbedder.Settings settings() {
+        return settings;
+    }
+
+    CnnEmbeddingTrainer.Trained trained() {
+        return trained;
+    }
+
     @Override
     public int dimension() {
         return trained.dimension();

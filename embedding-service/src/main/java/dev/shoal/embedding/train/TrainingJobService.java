@@ -12,13 +12,17 @@ import dev.shoal.embedding.service.ImageEmbedder;
 import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.embedding.store.VectorStore;
 import dev.shoal.proto.ingest.v1.Modality;
+import dev.shoal.embedding.config.EmbeddingConfig;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -38,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  * The train-your-own job: takes a dataset's labeled image frames from the frame catalog, fetches and decodes them,
  * trains {@link CnnEmbeddingTrainer}'s CNN, registers it as a new model version ({@code modelId@yyyyMMdd'T'HHmmss}),
  * and re-embeds every image frame of the dataset with it (vectors to the store, one {@code EmbeddingComputed} each).
- * Jobs run one at a time on their own thread; their status is kept in memory.
+ * Jobs run one at a time on their own thread; their status is kept in memory. Each trained model is saved under
+ * {@code shoal.embedding.trained-models-dir} ({@link TrainedModelRepository}) before it is registered, and every
+ * saved model is registered again at start, so its model version survives a restart.
  */
 @ApplicationScoped
 public class TrainingJobService {
@@ -75,12 +81,37 @@ public class TrainingJobService {
     @Inject
     EmbeddingEventProducer events;
 
+    @Inject
+    EmbeddingConfig config;
+
+    private TrainedModelRepository saved;
+
     private final Map<String, Status> jobs = new ConcurrentHashMap<>();
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "training-job");
         t.setDaemon(true);
         return t;
     });
+
+    /** Registers the models earlier runs trained and saved. */
+    void start(@Observes StartupEvent ev) {
+        saved = new TrainedModelRepository(Path.of(config.trainedModelsDir()));
+        try {
+            TrainedModelRepository.Loaded found = saved.loadAll();
+            for (TrainedEmbedder model : found.models()) {
+                models.register(model);
+            }
+            found.failures().forEach((dir, why) -> LOG.errorf("trained model in %s not loaded: %s", dir, why));
+            LOG.infof("%d trained model(s) loaded from %s", found.models().size(), saved.root());
+        } catch (IOException e) {
+            LOG.errorf(e, "cannot read the trained models under %s", saved.root());
+        }
+    }
+
+    /** Where trained models are kept. */
+    public TrainedModelRepository savedModels() {
+        return saved;
+    }
 
     void stop(@Observes ShutdownEvent ev) {
         runner.shutdownNow();
@@ -154,6 +185,14 @@ public class TrainingJobService {
             CnnEmbeddingTrainer.Trained trained = CnnEmbeddingTrainer.train(trainX,
                     trainY.stream().mapToInt(Integer::intValue).toArray(), classes.size(), channels, height, width, o);
             ModelRef ref = new ModelRef(s.modelId(), VERSION.format(Instant.now()));
+            Path dir;
+            try {
+                dir = saved.save(ref, trained, settings);
+            } catch (IOException | RuntimeException e) {
+                trained.close();
+                throw new IOException("cannot save the trained model " + ref + ": " + e.getMessage(), e);
+            }
+            LOG.infof("training job %s: %s saved to %s", s.id(), ref, dir);
             models.register(new TrainedEmbedder(ref, trained, settings));
             s = new Status(s.id(), s.datasetId(), State.EMBEDDING, s.modelId(), ref.version(), s.labeledFrames(), s.classes(),
                     skipped, 0, trained.finalLoss(), null, s.createdAt(), null);

@@ -2,6 +2,8 @@ package dev.shoal.embedding.train;
 
 import dev.shoal.algorithms.data.IdxDataset;
 import dev.shoal.embedding.catalog.FrameCatalogRepository;
+import dev.shoal.embedding.domain.FrameContent;
+import dev.shoal.embedding.domain.ModelRef;
 import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.embedding.store.VectorStore;
 import dev.shoal.proto.Envelopes;
@@ -26,17 +28,23 @@ import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -55,6 +63,9 @@ class TrainingJobTest {
 
     @Inject
     VectorStore store;
+
+    @ConfigProperty(name = "shoal.embedding.trained-models-dir")
+    String modelsDir;
 
     @Test
     void a_training_job_trains_on_labeled_frames_and_re_embeds_the_dataset_as_a_new_model_version() throws IOException {
@@ -104,6 +115,16 @@ class TrainingJobTest {
             var events = probe.await(Topics.EMBEDDING_COMPUTED, r -> r.key().startsWith(dataset + "-")
                     && PipelinesParse.modelId(r.value()).equals(modelId), images.size(), Duration.ofSeconds(60));
             assertEquals(images.size(), events.size());
+
+            // the model was saved: a fresh instance (what a restarted service loads at start) embeds to the same vector
+            TrainedModelRepository restarted = new TrainedModelRepository(Path.of(modelsDir));
+            ModelRef ref = new ModelRef(modelId, version);
+            assertTrue(Files.isRegularFile(restarted.directory(ref).resolve("model.properties")), "saved under " + modelsDir);
+            try (TrainedEmbedder reloaded = restarted.load(restarted.directory(ref))) {
+                BufferedImage img = ImageIO.read(new ByteArrayInputStream(png(images, 0)));
+                float[] again = reloaded.embed(List.of(new FrameContent.Image(img))).get(0);
+                assertArrayEquals(first.vector(), again, 1e-4f, "the reloaded model gives the stored vector");
+            }
         }
         given().get("/v1/training-jobs/nope").then().statusCode(404);
         given().contentType(ContentType.JSON).body(Map.of()).when().post("/v1/training-jobs").then().statusCode(400);
