@@ -1,5 +1,9 @@
 package dev.shoal.mining;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.shoal.mining.domain.Analysis;
+import dev.shoal.mining.service.Snapshot;
+import dev.shoal.mining.service.SnapshotLoader;
 import dev.shoal.mining.store.Floats;
 import dev.shoal.testkit.ShoalInfraTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -10,16 +14,27 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 import javax.sql.DataSource;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -30,19 +45,99 @@ import static org.awaitility.Awaitility.await;
  * the REST API; prints the per-kind seconds the jobs report. Run:
  * {@code mvn -B -o -pl mining-service verify -Dtest=AnalysisBenchmarkTest -Dshoal.bench.frames=20000,100000}
  * (the ingestion path itself is covered by the event tests; this measures the analysis jobs).
+ *
+ * <p>{@code -Dshoal.bench.heap-frames=100000} instead measures the heap an analysis' inputs take: live heap (after
+ * full collections) before and after loading the snapshot of n frames with vectors, labels and model
+ * probabilities, and the largest heap left after any collection during the load.
  */
 @QuarkusTest
 @QuarkusTestResource(value = ShoalInfraTestResource.class, initArgs = @ResourceArg(name = "database", value = "mining"))
-@EnabledIfSystemProperty(named = "shoal.bench.frames", matches = "[\\d,]+")
 class AnalysisBenchmarkTest {
 
     @Inject
     DataSource ds;
 
+    @Inject
+    SnapshotLoader loader;
+
     @Test
+    @EnabledIfSystemProperty(named = "shoal.bench.frames", matches = "[\\d,]+")
     void analysesOfNFrames() throws Exception {
         for (String size : System.getProperty("shoal.bench.frames").split(",")) {
             run(Integer.parseInt(size.trim()));
+        }
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "shoal.bench.heap-frames", matches = "[\\d,]+")
+    void heapOfTheInputsOfNFrames() throws Exception {
+        StringBuilder report = new StringBuilder();
+        for (String size : System.getProperty("shoal.bench.heap-frames").split(",")) {
+            int n = Integer.parseInt(size.trim());
+            int dim = 384;
+            String dataset = "heap-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);
+            seed(dataset, n, dim);
+            Analysis a = new Analysis(UUID.randomUUID().toString(), "heap", dataset, "v1", "m", "1", "e", "1",
+                    List.of("label_errors", "outliers"), 0, Analysis.RUNNING, 0, null, Map.of(), Instant.now(), null, false);
+            long before = liveHeap();
+            PeakAfterGc peak = new PeakAfterGc();
+            long t = System.nanoTime();
+            Snapshot snapshot = loader.load(a, true, false);
+            double seconds = (System.nanoTime() - t) / 1e9;
+            long peakUsed = peak.stop();
+            long after = liveHeap();
+            report.append(String.format(Locale.ROOT, "n=%d dim=%d frames=%d load=%.1fs retained=%.0f B/frame "
+                            + "(vector alone %d B) peak_after_gc_during_load=%s heap_max=%dMB%n", n, dim, snapshot.size(), seconds,
+                    (after - before) / (double) n, 16 + 4 * dim,
+                    peakUsed < 0 ? "no collection" : String.format(Locale.ROOT, "%.0f B/frame", (peakUsed - before) / (double) n),
+                    Runtime.getRuntime().maxMemory() >> 20));
+            java.lang.ref.Reference.reachabilityFence(snapshot);
+        }
+        System.out.print(report);
+        Files.writeString(Path.of("target", "bench-mining-heap.txt"), report.toString(),
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    private static long liveHeap() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** The largest heap in use right after any garbage collection, from the collectors' notifications. */
+    private static final class PeakAfterGc implements NotificationListener {
+        private final AtomicLong peak = new AtomicLong(-1);
+        private final List<NotificationEmitter> emitters = new java.util.ArrayList<>();
+
+        PeakAfterGc() {
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof NotificationEmitter e) {
+                    e.addNotificationListener(this, null, null);
+                    emitters.add(e);
+                }
+            }
+        }
+
+        @Override
+        public void handleNotification(Notification n, Object handback) {
+            if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+                var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcInfo();
+                long used = 0;
+                for (MemoryUsage u : info.getMemoryUsageAfterGc().values()) {
+                    used += u.getUsed();
+                }
+                long u = used;
+                peak.accumulateAndGet(u, Math::max);
+            }
+        }
+
+        long stop() throws Exception {
+            for (NotificationEmitter e : emitters) {
+                e.removeNotificationListener(this);
+            }
+            return peak.get();
         }
     }
 

@@ -19,8 +19,10 @@ public final class Snapshot {
     public final float[][] probs;
     public final String[] splits;
     public final List<Map<String, String>> metadata;
-    /** Every classification answer: {frame, labeler, class}, for labeler quality. */
-    public final List<int[]> answers;
+    /** Every classification answer r: frame answerFrames[r] got class answerClasses[r] from labeler answerLabelers[r]. */
+    public final int[] answerFrames;
+    public final int[] answerLabelers;
+    public final int[] answerClasses;
     public final List<String> labelerIds;
     public final List<List<BoxShape>> labeledBoxes;
     public final List<List<BoxShape>> predictedBoxes;
@@ -30,7 +32,8 @@ public final class Snapshot {
     public final boolean vectorsReused;
 
     Snapshot(List<String> frameIds, List<String> classes, float[][] vectors, int[] labels, float[][] probs, String[] splits,
-             List<Map<String, String>> metadata, List<int[]> answers, List<String> labelerIds,
+             List<Map<String, String>> metadata, int[] answerFrames, int[] answerLabelers, int[] answerClasses,
+             List<String> labelerIds,
              List<List<BoxShape>> labeledBoxes, List<List<BoxShape>> predictedBoxes, VectorSet vectorSet,
              boolean vectorsReused) {
         this.frameIds = frameIds;
@@ -40,12 +43,19 @@ public final class Snapshot {
         this.probs = probs;
         this.splits = splits;
         this.metadata = metadata;
-        this.answers = answers;
+        this.answerFrames = answerFrames;
+        this.answerLabelers = answerLabelers;
+        this.answerClasses = answerClasses;
         this.labelerIds = labelerIds;
         this.labeledBoxes = labeledBoxes;
         this.predictedBoxes = predictedBoxes;
         this.vectorSet = vectorSet;
         this.vectorsReused = vectorsReused;
+    }
+
+    /** Number of classification answers. */
+    public int answers() {
+        return answerFrames.length;
     }
 
     public int size() {

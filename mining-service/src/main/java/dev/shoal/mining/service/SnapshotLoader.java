@@ -14,7 +14,6 @@ import jakarta.inject.Inject;
 import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -45,6 +44,8 @@ public class SnapshotLoader {
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
     private static final TypeReference<List<BoxShape>> BOXES = new TypeReference<>() { };
+    /** Distinct metadata JSON values whose parsed map is shared between frames; beyond this each frame parses its own. */
+    private static final int MAX_DISTINCT_METADATA = 10_000;
 
     public Snapshot load(Analysis a, boolean withVectors, boolean withBoxes) {
         Map<String, Integer> index = new HashMap<>();
@@ -83,9 +84,14 @@ public class SnapshotLoader {
             }
         }
 
-        // labels of the label set: classification answers per labeler, boxes/polygons per frame
-        Map<Integer, Map<String, Integer>> votes = new HashMap<>();
-        List<String[]> rawAnswers = new ArrayList<>();   // {frameIdx, labeler, class}
+        // labels of the label set: classification answers per labeler (as ints: frame, labeler, class seen), boxes per frame
+        Map<String, Integer> seenClass = new HashMap<>();
+        List<String> seenClasses = new ArrayList<>();
+        Map<String, Integer> labelerIndex = new HashMap<>();
+        List<String> labelerIds = new ArrayList<>();
+        Ints ansFrame = new Ints();
+        Ints ansLabeler = new Ints();
+        Ints ansClass = new Ints();
         Map<Integer, List<BoxShape>> labeled = new HashMap<>();
         stream("""
                 select frame_id, labeler_id, kind, class_name, shapes from label
@@ -94,16 +100,19 @@ public class SnapshotLoader {
                     int i = indexOf(rs.getString(1), index, frameIds);
                     String kind = rs.getString(3);
                     if ("classification".equals(kind)) {
-                        votes.computeIfAbsent(i, x -> new LinkedHashMap<>()).merge(rs.getString(4), 1, Integer::sum);
-                        rawAnswers.add(new String[] {Integer.toString(i), rs.getString(2), rs.getString(4)});
+                        ansFrame.add(i);
+                        ansLabeler.add(intern(rs.getString(2), labelerIndex, labelerIds));
+                        ansClass.add(intern(rs.getString(4), seenClass, seenClasses));
                     } else if (withBoxes) {
                         labeled.computeIfAbsent(i, x -> new ArrayList<>()).addAll(Json.read(rs.getString(5), BOXES));
                     }
                 });
 
-        Map<Integer, String[]> probNames = new HashMap<>();
-        Map<Integer, float[]> rawProbs = new HashMap<>();
-        Map<String, String[]> namesCache = new HashMap<>();
+        // model probabilities as stored (one class-name list per distinct list), remapped below
+        List<float[]> rawProbs = new ArrayList<>();
+        Ints probNames = new Ints();
+        Map<String, Integer> namesIndex = new HashMap<>();
+        List<String[]> nameLists = new ArrayList<>();
         Map<Integer, List<BoxShape>> predicted = new HashMap<>();
         if (a.hasModel()) {
             stream("""
@@ -113,9 +122,15 @@ public class SnapshotLoader {
                         String frameId = rs.getString(1);
                         if ("classification".equals(rs.getString(2))) {
                             int i = indexOf(frameId, index, frameIds);
-                            String names = rs.getString(3);
-                            probNames.put(i, namesCache.computeIfAbsent(names, n -> Json.read(n, STRINGS).toArray(String[]::new)));
-                            rawProbs.put(i, Floats.fromBytes(rs.getBytes(4)));
+                            int names = namesIndex.computeIfAbsent(rs.getString(3), json -> {
+                                nameLists.add(Json.read(json, STRINGS).toArray(String[]::new));
+                                return nameLists.size() - 1;
+                            });
+                            while (rawProbs.size() <= i) {
+                                rawProbs.add(null);
+                            }
+                            rawProbs.set(i, Floats.fromBytes(rs.getBytes(4)));
+                            probNames.set(i, names);
                         } else if (withBoxes) {
                             int i = indexOf(frameId, index, frameIds);
                             predicted.put(i, Json.read(rs.getString(5), BOXES));
@@ -124,58 +139,86 @@ public class SnapshotLoader {
         }
 
         // one class list: the sorted union of labeled and predicted class names
-        TreeSet<String> classSet = new TreeSet<>();
-        votes.values().forEach(v -> classSet.addAll(v.keySet()));
-        namesCache.values().forEach(n -> classSet.addAll(List.of(n)));
+        TreeSet<String> classSet = new TreeSet<>(seenClasses);
+        nameLists.forEach(names -> classSet.addAll(List.of(names)));
         List<String> classes = new ArrayList<>(classSet);
         Map<String, Integer> classIndex = new HashMap<>();
         for (int k = 0; k < classes.size(); k++) {
             classIndex.put(classes.get(k), k);
         }
+        int[] seenToClass = new int[seenClasses.size()];
+        for (int c = 0; c < seenToClass.length; c++) {
+            seenToClass[c] = classIndex.get(seenClasses.get(c));
+        }
 
         int n = frameIds.size();
         int[] labels = new int[n];
         java.util.Arrays.fill(labels, -1);
-        votes.forEach((i, v) -> {
-            // majority of the label set's labelers; ties go to the first labeler (ordered by labeler id)
-            String best = null;
+        int answers = ansFrame.size();
+        int[] answerClasses = new int[answers];
+        for (int r = 0; r < answers; r++) {
+            answerClasses[r] = seenToClass[ansClass.get(r)];
+        }
+        // majority of the label set's labelers per frame (answers come grouped by frame, ordered by labeler id);
+        // ties go to the class the first labeler gave
+        for (int from = 0; from < answers; ) {
+            int to = from + 1;
+            while (to < answers && ansFrame.get(to) == ansFrame.get(from)) {
+                to++;
+            }
+            int best = -1;
             int bestCount = 0;
-            for (var e : v.entrySet()) {
-                if (e.getValue() > bestCount) {
-                    best = e.getKey();
-                    bestCount = e.getValue();
+            for (int r = from; r < to; r++) {
+                int count = 0;
+                for (int q = from; q < to; q++) {
+                    count += answerClasses[q] == answerClasses[r] ? 1 : 0;
+                }
+                if (count > bestCount) {
+                    best = answerClasses[r];
+                    bestCount = count;
                 }
             }
-            labels[i] = classIndex.get(best);
-        });
-        float[][] probs = new float[n][];
-        rawProbs.forEach((i, p) -> {
-            float[] row = new float[classes.size()];
-            String[] names = probNames.get(i);
-            for (int k = 0; k < names.length && k < p.length; k++) {
-                row[classIndex.get(names[k])] = p[k];
-            }
-            probs[i] = row;
-        });
-        List<String> labelerIds = new ArrayList<>();
-        Map<String, Integer> labelerIndex = new HashMap<>();
-        List<int[]> answers = new ArrayList<>(rawAnswers.size());
-        for (String[] r : rawAnswers) {
-            int j = labelerIndex.computeIfAbsent(r[1], id -> {
-                labelerIds.add(id);
-                return labelerIds.size() - 1;
-            });
-            answers.add(new int[] {Integer.parseInt(r[0]), j, classIndex.get(r[2])});
+            labels[ansFrame.get(from)] = best;
+            from = to;
         }
+        float[][] probs = new float[n][];
+        for (int i = 0; i < rawProbs.size(); i++) {
+            float[] p = rawProbs.get(i);
+            if (p == null) {
+                continue;
+            }
+            String[] names = nameLists.get(probNames.get(i));
+            if (names.length == classes.size() && p.length == names.length && inClassOrder(names, classIndex)) {
+                probs[i] = p;   // already in the analysis' class order: no copy
+            } else {
+                float[] row = new float[classes.size()];
+                for (int k = 0; k < names.length && k < p.length; k++) {
+                    row[classIndex.get(names[k])] = p[k];
+                }
+                probs[i] = row;
+            }
+        }
+        rawProbs.clear();
 
+        // splits and metadata: one instance per distinct value (a camera's metadata repeats over many frames)
         String[] splits = new String[n];
+        Map<String, String> splitValues = new HashMap<>();
         List<Map<String, String>> metadata = new ArrayList<>(java.util.Collections.nCopies(n, null));
+        Map<String, Map<String, String>> metaValues = new HashMap<>();
         stream("select frame_id, split, metadata from frame where dataset_id = ?", List.of(a.datasetId()), rs -> {
             Integer i = index.get(rs.getString(1));
             if (i != null) {
-                splits[i] = rs.getString(2);
+                String split = rs.getString(2);
+                splits[i] = split == null ? null : splitValues.computeIfAbsent(split, x -> x);
                 String meta = rs.getString(3);
-                metadata.set(i, "{}".equals(meta) ? Map.of() : Json.read(meta, new TypeReference<Map<String, String>>() { }));
+                Map<String, String> m = metaValues.get(meta);
+                if (m == null) {
+                    m = "{}".equals(meta) ? Map.of() : Map.copyOf(Json.read(meta, new TypeReference<Map<String, String>>() { }));
+                    if (metaValues.size() < MAX_DISTINCT_METADATA) {
+                        metaValues.put(meta, m);
+                    }
+                }
+                metadata.set(i, m);
             }
         });
 
@@ -183,14 +226,68 @@ public class SnapshotLoader {
         if (vectorSet != null) {
             System.arraycopy(vectorSet.vectors, 0, vecs, 0, vectorSet.size());   // the same arrays, not copies
         }
-        List<List<BoxShape>> lb = new ArrayList<>(n);
-        List<List<BoxShape>> pb = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            lb.add(labeled.get(i));   // null: the frame has no box label in this label set
-            pb.add(predicted.get(i));
+        List<List<BoxShape>> lb = boxesPerFrame(labeled, n);   // null: the frame has no box label in this label set
+        List<List<BoxShape>> pb = boxesPerFrame(predicted, n);
+        return new Snapshot(List.copyOf(frameIds), List.copyOf(classes), vecs, labels, probs, splits, metadata,
+                ansFrame.toArray(), ansLabeler.toArray(), answerClasses, List.copyOf(labelerIds), lb, pb, vectorSet,
+                vectorsReused);
+    }
+
+    private static int intern(String value, Map<String, Integer> index, List<String> values) {
+        return index.computeIfAbsent(value, v -> {
+            values.add(v);
+            return values.size() - 1;
+        });
+    }
+
+    private static List<List<BoxShape>> boxesPerFrame(Map<Integer, List<BoxShape>> byFrame, int n) {
+        if (byFrame.isEmpty()) {
+            return java.util.Collections.nCopies(n, null);
         }
-        return new Snapshot(List.copyOf(frameIds), List.copyOf(classes), vecs, labels, probs, splits, metadata, answers,
-                List.copyOf(labelerIds), lb, pb, vectorSet, vectorsReused);
+        List<List<BoxShape>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(byFrame.get(i));
+        }
+        return out;
+    }
+
+    private static boolean inClassOrder(String[] names, Map<String, Integer> classIndex) {
+        for (int k = 0; k < names.length; k++) {
+            if (classIndex.get(names[k]) != k) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A growable int array (no boxing: one int per answer or frame). */
+    private static final class Ints {
+        private int[] a = new int[1024];
+        private int size;
+
+        void add(int v) {
+            set(size, v);
+        }
+
+        void set(int i, int v) {
+            if (i >= a.length) {
+                a = java.util.Arrays.copyOf(a, Math.max(i + 1, a.length * 2));
+            }
+            a[i] = v;
+            size = Math.max(size, i + 1);
+        }
+
+        int get(int i) {
+            return a[i];
+        }
+
+        int size() {
+            return size;
+        }
+
+        int[] toArray() {
+            return java.util.Arrays.copyOf(a, size);
+        }
     }
 
     private static int indexOf(String frameId, Map<String, Integer> index, List<String> frameIds) {

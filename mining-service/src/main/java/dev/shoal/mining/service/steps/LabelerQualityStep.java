@@ -36,12 +36,12 @@ public class LabelerQualityStep implements AnalysisStep {
     @Override
     public Map<String, Object> run(AnalysisContext ctx) {
         Snapshot s = ctx.snapshot;
-        if (s.answers.isEmpty()) {
+        if (s.answers() == 0) {
             return Map.of("labelers", 0, "note", "no classification labels in label set " + ctx.analysis.labelSet());
         }
-        List<Annotation> annotations = new ArrayList<>(s.answers.size());
-        for (int[] a : s.answers) {
-            annotations.add(new Annotation(a[0], a[1], a[2]));
+        List<Annotation> annotations = new ArrayList<>(s.answers());
+        for (int r = 0; r < s.answers(); r++) {
+            annotations.add(new Annotation(s.answerFrames[r], s.answerLabelers[r], s.answerClasses[r]));
         }
         AnnotationSet set = new AnnotationSet(s.size(), s.labelerIds.size(), s.classes.size(), annotations);
         ConsensusResult r = new DawidSkene().fit(set);
