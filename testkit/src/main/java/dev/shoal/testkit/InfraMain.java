@@ -23,6 +23,7 @@ public final class InfraMain {
             System.err.println("usage: InfraMain <dir> <kafkaPort> <controllerPort> <postgresPort> <db,db,...>");
             System.exit(2);
         }
+        quietLogging();
         Path dir = Path.of(args[0]).toAbsolutePath();
         int kafkaPort = Integer.parseInt(args[1]);
         int controllerPort = Integer.parseInt(args[2]);
@@ -60,5 +61,24 @@ public final class InfraMain {
         System.out.println("kafka    " + kafka.bootstrapServers());
         System.out.println("postgres " + pg.jdbcUrl("<db>") + " (databases " + databases + ")");
         stopped.await();
+    }
+
+    /**
+     * Outside Quarkus nothing configures the JBoss LogManager that SLF4J binds to here, and its loggers then
+     * report DEBUG and TRACE as enabled: the broker formatted every request as JSON for a log line that was then
+     * dropped (a visible share of the broker's CPU under ingest load). INFO for all, WARN for the Kafka internals.
+     */
+    static void quietLogging() {
+        try {
+            Class<?> contexts = Class.forName("org.jboss.logmanager.LogContext");
+            Object system = contexts.getMethod("getSystemLogContext").invoke(null);
+            java.lang.reflect.Method logger = contexts.getMethod("getLogger", String.class);
+            ((java.util.logging.Logger) logger.invoke(system, "")).setLevel(java.util.logging.Level.INFO);
+            for (String name : new String[] {"kafka", "org.apache.kafka", "state.change.logger"}) {
+                ((java.util.logging.Logger) logger.invoke(system, name)).setLevel(java.util.logging.Level.WARNING);
+            }
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+            System.err.println("could not set log levels (" + e + "); the broker may log verbosely");
+        }
     }
 }

@@ -23,4 +23,20 @@ public interface IngestConfig {
     /** How long a batch waits for the broker to acknowledge its events before it fails (and rolls back). */
     @WithDefault("60s")
     Duration publishTimeout();
+
+    /** The producer of catalog events. */
+    Events events();
+
+    interface Events {
+        /** How long the producer waits to fill a batch. */
+        @WithDefault("5")
+        int lingerMs();
+
+        @WithDefault("262144")
+        int batchSize();
+
+        /** none, gzip, snappy, lz4 or zstd: lz4 trades a little CPU on producer and broker for less network. */
+        @WithDefault("lz4")
+        String compression();
+    }
 }

@@ -39,6 +39,11 @@ public final class BatchValidator {
     private final CatalogView catalog;
     private final double probabilityTolerance;
     private final double boxTolerance;
+    /** Class-name sets by dataset id, each remembering the list it was built from; cleared if it grows large. */
+    private final Map<String, Schema> schemas = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Schema(List<String> source, Set<String> names) {
+    }
 
     public BatchValidator(CatalogView catalog, double probabilityTolerance, double boxTolerance) {
         this.catalog = catalog;
@@ -187,7 +192,7 @@ public final class BatchValidator {
             CatalogView.FrameSize size = requireFrame(dataset, l.getDatasetId(), l.getFrameId(), i, frames, errors);
             idCheck(l.getLabelerId(), "labeler_id", i, errors, l.getFrameId());
             idCheck(l.getLabelSet(), "label_set", i, errors, l.getFrameId());
-            Set<String> schema = dataset == null ? Set.of() : new HashSet<>(dataset.getClassNamesList());
+            Set<String> schema = schemaOf(dataset);
             switch (l.getAnnotationCase()) {
                 case CLASSIFICATION -> checkClass(l.getClassification().getClassName(), "classification.class_name", schema, i, l.getFrameId(), errors);
                 case BOXES -> {
@@ -228,7 +233,7 @@ public final class BatchValidator {
             CatalogView.FrameSize size = requireFrame(dataset, x.getDatasetId(), x.getFrameId(), i, frames, errors);
             idCheck(x.getModelId(), "model_id", i, errors, x.getFrameId());
             idCheck(x.getModelVersion(), "model_version", i, errors, x.getFrameId());
-            Set<String> schema = dataset == null ? Set.of() : new HashSet<>(dataset.getClassNamesList());
+            Set<String> schema = schemaOf(dataset);
             switch (x.getOutputCase()) {
                 case CLASSIFICATION -> checkProbabilities(x, schema, i, errors);
                 case BOXES -> {
@@ -344,6 +349,24 @@ public final class BatchValidator {
             return null;
         }
         return d.get();
+    }
+
+    /** The dataset's class names as a set (empty = no schema), built once per dataset definition. */
+    private Set<String> schemaOf(Dataset dataset) {
+        if (dataset == null || dataset.getClassNamesCount() == 0) {
+            return Set.of();
+        }
+        List<String> source = dataset.getClassNamesList();
+        Schema cached = schemas.get(dataset.getId());
+        if (cached != null && cached.source() == source) { // the same (immutable) Dataset message as last time
+            return cached.names();
+        }
+        if (schemas.size() > 10_000) {
+            schemas.clear();
+        }
+        Schema fresh = new Schema(source, Set.copyOf(source));
+        schemas.put(dataset.getId(), fresh);
+        return fresh.names();
     }
 
     private CatalogView.FrameSize requireFrame(Dataset dataset, String datasetId, String frameId, int i,
