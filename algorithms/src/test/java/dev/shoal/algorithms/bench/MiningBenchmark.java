@@ -156,7 +156,11 @@ public final class MiningBenchmark {
     }
 
     static Step stop(String name, long[] t) {
-        return new Step(name, (System.nanoTime() - t[0]) / 1e9, (cpu() - t[1]) / 1e9);
+        Step s = new Step(name, (System.nanoTime() - t[0]) / 1e9, (cpu() - t[1]) / 1e9);
+        // progress on stderr as each step ends (a long run that is stopped still leaves its finished steps)
+        System.err.printf("  done: %s: %.1f s wall, %.1f s CPU, heap used %d MiB%n", name, s.wall(), s.cpu(),
+                (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+        return s;
     }
 
     static long cpu() {
