@@ -28,6 +28,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long batches;
     private volatile long items;
+    private volatile long busyNanos;
 
     public MicroBatcher(String name, int maxSize, Duration maxWait, Function<List<I>, List<O>> work) {
         if (maxSize < 1) {
@@ -58,6 +59,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     public long items() {
         return items;
+    }
+
+    /** Time spent inside {@code work} so far, in nanoseconds (how busy the model or store was). */
+    public long busyNanos() {
+        return busyNanos;
     }
 
     private void loop() {
@@ -103,8 +109,10 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         for (Pending<I, O> p : batch) {
             inputs.add(p.item());
         }
+        long t0 = System.nanoTime();
         try {
             List<O> outputs = work.apply(inputs);
+            busyNanos += System.nanoTime() - t0;
             if (outputs.size() != batch.size()) {
                 throw new IllegalStateException("batch of " + batch.size() + " gave " + outputs.size() + " results");
             }
