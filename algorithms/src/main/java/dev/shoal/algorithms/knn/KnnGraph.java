@@ -18,8 +18,8 @@ import org.apache.lucene.util.VectorUtil;
  * PyNNDescent (McInnes). Every node's neighbour list starts with the other points of its leaves in
  * {@code trees} angular RP trees; then each round joins every node's sampled "new" neighbours with each
  * other and with its "old" ones (forward and reverse lists, at most {@code maxCandidates} each), keeping the
- * k closest seen per node, until fewer than {@code delta * n * k} lists changed in a round. Work is about
- * O(n k^2) distance evaluations per round, memory O(n (k + maxCandidates)): never all pairs. Up to
+ * k closest seen per node, until fewer than {@code delta * n * k} list entries changed in a round. Work is at most
+ * O(n c^2) distance evaluations per round (c = maxCandidates), memory O(n (k + c)): never all pairs. Up to
  * {@value #EXACT_LIMIT} points the graph is computed exactly by brute force instead.
  *
  * <p>Why not an HNSW index searched once per node: on strongly clustered data (well-separated classes, as
@@ -131,10 +131,8 @@ public final class KnnGraph {
             if (n <= EXACT_LIMIT) {
                 exact(space, lists, params.threads(), pool);
             } else {
-                long t0 = System.nanoTime();
                 randomProjectionForest(space, lists, params, pool);
                 fillEmptySlots(space, lists, params.seed());
-                if (Boolean.getBoolean("shoal.knn.trace")) System.err.printf("rp forest %.1f s (simd %s)%n", (System.nanoTime() - t0) / 1e9, Dot.SIMD);
                 nnDescent(space, lists, params, pool);
             }
         } finally {
@@ -384,7 +382,6 @@ public final class KnnGraph {
         int[] newSeen = new int[n];
         int[] oldSeen = new int[n];
         for (int iter = 0; iter < p.maxIterations(); iter++) {
-            long roundStart = System.nanoTime();
             java.util.Arrays.fill(newSeen, 0);
             java.util.Arrays.fill(oldSeen, 0);
             SplittableRandom r = new SplittableRandom(p.seed() + 1_000_003L * (iter + 1));
@@ -435,7 +432,6 @@ public final class KnnGraph {
                 }
                 if (local > 0) changed.addAndGet(local);
             });
-            if (Boolean.getBoolean("shoal.knn.trace")) System.err.printf("nn-descent round %d: %d changes, %.1f s%n", iter, changed.get(), (System.nanoTime() - roundStart) / 1e9);
             if (changed.get() <= p.delta() * n * k) break;
         }
     }
