@@ -1,6 +1,6 @@
 package dev.shoal.embedding.messaging;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.shoal.proto.EventCodec;
 import dev.shoal.embedding.service.EmbeddingPipeline;
 import dev.shoal.proto.ingest.v1.EmbeddingSupplied;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -21,12 +21,7 @@ public class EmbeddingSuppliedConsumer {
     @Incoming(CHANNEL)
     @Blocking(ordered = false)
     public void consume(ConsumerRecord<String, byte[]> record) {
-        EmbeddingSupplied event;
-        try {
-            event = EmbeddingSupplied.parseFrom(record.value());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("not a binary EmbeddingSupplied protobuf: " + e.getMessage(), e);
-        }
+        EmbeddingSupplied event = EventCodec.parse(EmbeddingSupplied.getDefaultInstance(), record.value());
         var e = event.getEmbedding();
         if (e.getFrameId().isBlank() || e.getModelId().isBlank() || e.getModelVersion().isBlank() || e.getVectorCount() == 0) {
             throw new IllegalArgumentException("EmbeddingSupplied needs embedding.frame_id, model_id, model_version and vector");

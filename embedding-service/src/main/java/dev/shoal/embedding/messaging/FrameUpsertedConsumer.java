@@ -1,6 +1,6 @@
 package dev.shoal.embedding.messaging;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.shoal.proto.EventCodec;
 import dev.shoal.embedding.service.EmbeddingPipeline;
 import dev.shoal.proto.ingest.v1.FrameUpserted;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -26,12 +26,7 @@ public class FrameUpsertedConsumer {
     @Incoming(CHANNEL)
     @Blocking(ordered = false)
     public void consume(ConsumerRecord<String, byte[]> record) {
-        FrameUpserted event;
-        try {
-            event = FrameUpserted.parseFrom(record.value());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("not a binary FrameUpserted protobuf: " + e.getMessage(), e);
-        }
+        FrameUpserted event = EventCodec.parse(FrameUpserted.getDefaultInstance(), record.value());
         if (!event.hasFrame() || event.getFrame().getId().isBlank()) {
             throw new IllegalArgumentException("FrameUpserted without frame.id");
         }

@@ -1,6 +1,6 @@
 package dev.shoal.embedding.messaging;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.shoal.proto.EventCodec;
 import dev.shoal.embedding.catalog.FrameCatalogRepository;
 import dev.shoal.embedding.catalog.FrameCatalogRepository.CurrentFields;
 import dev.shoal.embedding.store.FieldUpdate;
@@ -34,12 +34,7 @@ public class InferenceUpsertedConsumer {
     @Incoming(CHANNEL)
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
-        InferenceUpserted event;
-        try {
-            event = InferenceUpserted.parseFrom(record.value());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("not a binary InferenceUpserted protobuf: " + e.getMessage(), e);
-        }
+        InferenceUpserted event = EventCodec.parse(InferenceUpserted.getDefaultInstance(), record.value());
         var inference = event.getInference();
         if (!inference.hasClassification()) {
             return;

@@ -1,6 +1,6 @@
 package dev.shoal.embedding.messaging;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.shoal.proto.EventCodec;
 import dev.shoal.embedding.catalog.FrameCatalogRepository;
 import dev.shoal.embedding.catalog.FrameCatalogRepository.CurrentFields;
 import dev.shoal.embedding.store.FieldUpdate;
@@ -34,12 +34,7 @@ public class LabelUpsertedConsumer {
     @Incoming(CHANNEL)
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
-        LabelUpserted event;
-        try {
-            event = LabelUpserted.parseFrom(record.value());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("not a binary LabelUpserted protobuf: " + e.getMessage(), e);
-        }
+        LabelUpserted event = EventCodec.parse(LabelUpserted.getDefaultInstance(), record.value());
         var label = event.getLabel();
         if (!label.hasClassification()) {
             return;

@@ -1,6 +1,6 @@
 package dev.shoal.labeling.messaging;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.shoal.proto.EventCodec;
 import dev.shoal.labeling.service.CampaignService;
 import dev.shoal.proto.Topics;
 import dev.shoal.proto.labeling.v1.LabelingRequested;
@@ -24,12 +24,7 @@ public class LabelingRequestConsumer {
     @Incoming(CHANNEL)
     @Blocking
     public void consume(byte[] payload) {
-        LabelingRequested request;
-        try {
-            request = LabelingRequested.parseFrom(payload);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("not a binary LabelingRequested: " + e.getMessage(), e);
-        }
+        LabelingRequested request = EventCodec.parse(LabelingRequested.getDefaultInstance(), payload);
         campaigns.accept(request, Topics.LABELING_REQUESTED);
     }
 }

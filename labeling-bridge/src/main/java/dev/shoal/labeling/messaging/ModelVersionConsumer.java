@@ -1,6 +1,6 @@
 package dev.shoal.labeling.messaging;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.shoal.proto.EventCodec;
 import dev.shoal.labeling.service.RetrainService;
 import dev.shoal.proto.ingest.v1.ModelVersionRegistered;
 import io.smallrye.common.annotation.Blocking;
@@ -20,10 +20,6 @@ public class ModelVersionConsumer {
     @Incoming(CHANNEL)
     @Blocking
     public void consume(byte[] payload) {
-        try {
-            retrain.onModelVersion(ModelVersionRegistered.parseFrom(payload));
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("not a binary ModelVersionRegistered: " + e.getMessage(), e);
-        }
+        retrain.onModelVersion(EventCodec.parse(ModelVersionRegistered.getDefaultInstance(), payload));
     }
 }
