@@ -20,7 +20,9 @@ and cleanlab.rank.get_label_quality_scores (self_confidence and normalized_margi
 prints precision, recall and average precision (AP) of each beside Shoal's, recomputed here from the exported
 arrays with the same definitions as Shoal's RankingMetrics.
 
-Needs numpy and cleanlab (pip install cleanlab). --check-only loads and checks the exported files and prints
+Needs numpy and cleanlab (pip install cleanlab; cleanlab's filter/count import scikit-learn). Where PyPI cannot be
+reached, docs/evaluation/label-noise.md says how the run recorded there reconstructed cleanlab's source outside the
+repository and ran it with Debian's python3-sklearn. --check-only loads and checks the exported files and prints
 Shoal's metrics without cleanlab.
 
 Usage: python3 scripts/cleanlab_compare.py EXPORT_DIR [--check-only]
@@ -142,6 +144,8 @@ def main(argv):
             raise SystemExit(f"{d}: metrics recomputed from the files {recomputed} differ from Shoal's {printed}")
         if check_only:
             continue
+        # n_jobs=1: cleanlab 2.0-2.2's multiprocessing path copies pred_probs into a float32 RawArray, which would
+        # compare cleanlab on rounded probabilities; single-process it uses the very float64 values Shoal used.
         ranked = find_label_issues(labels, p, filter_by="prune_by_noise_rate",
                                    return_indices_ranked_by="self_confidence", n_jobs=1)
         default_mask = find_label_issues(labels, p, n_jobs=1)
@@ -154,6 +158,19 @@ def main(argv):
         union = ours | theirs
         print(f"flagged by both {len(ours & theirs)}, only Shoal {len(ours - theirs)}, only cleanlab "
               f"{len(theirs - ours)}, Jaccard {len(ours & theirs) / len(union) if union else 1.0:.4f}")
+        same_order = len(ranked) == len(a["shoal_flagged"]) and np.array_equal(ranked, a["shoal_flagged"])
+        if not same_order and len(ranked) == len(a["shoal_flagged"]) and ours == theirs:
+            # cleanlab's order_label_issues sorts with numpy's default (unstable) argsort, Shoal breaks ties by index:
+            # the orders may differ only among examples with exactly equal self-confidence
+            self_conf = p[np.arange(len(labels)), labels]
+            ties_only = np.array_equal(self_conf[ranked], self_conf[a["shoal_flagged"]])
+            print(f"the two orders differ at {int((ranked != a['shoal_flagged']).sum())} positions, "
+                  f"{'all of them between examples of exactly equal self-confidence' if ties_only else 'NOT only within ties'}")
+        mask_equal = np.array_equal(np.sort(default), np.sort(ranked))
+        print(f"Shoal's flagged list in the same order as cleanlab's ranked one: {'yes' if same_order else 'no'}; "
+              f"cleanlab's two calls flag the same set: {'yes' if mask_equal else 'no'}; full rankings equal: "
+              f"self-confidence {'yes' if np.array_equal(sc, a['shoal_ranking_self_confidence']) else 'no'}, "
+              f"normalized margin {'yes' if np.array_equal(nm, a['shoal_ranking_normalized_margin']) else 'no'}")
     if check_only:
         print("\nchecked: every exported file loads with numpy and Shoal's metrics recompute to the printed ones "
               "(cleanlab not run: --check-only)")

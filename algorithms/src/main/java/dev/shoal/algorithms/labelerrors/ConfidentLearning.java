@@ -15,9 +15,11 @@ import java.util.List;
  * <ol>
  *   <li>per-class thresholds {@code t_j} = mean of {@code p(j | x)} over examples whose given label is j;</li>
  *   <li>the confident joint {@code C[ỹ][y*]}: example x with given label ỹ is counted under y* when at
- *       least one class passes its threshold ({@code p_j ≥ t_j - 1e-6}); y* is the arg-max among passing
- *       classes when several pass, else the overall arg-max (as cleanlab does); the diagonal is clipped
- *       to at least 1;</li>
+ *       least one class passes its threshold ({@code p_j ≥ t_j - 1e-6}); y* is the arg-max of {@code p_j}
+ *       among the passing classes only (the paper's eq. 2): when exactly one class passes, that class, even
+ *       if another class has a higher (but sub-threshold) probability. cleanlab 2.x does the same for one
+ *       passing class; for several it takes the overall arg-max, which is the same class whenever the overall
+ *       arg-max itself passes. The diagonal is clipped to at least 1;</li>
  *   <li>calibration: each row rescaled to the given label count of that class, the whole matrix to
  *       n, then rounded preserving row totals;</li>
  *   <li>the estimated joint {@code Q = C_calibrated / n};</li>
@@ -169,19 +171,15 @@ public final class ConfidentLearning {
         int[][] cj = new int[numClasses][numClasses];
         for (int i = 0; i < givenLabels.length; i++) {
             double[] p = probs[i];
-            int passing = 0;
+            // y* = arg-max of p_c over the classes that pass their threshold (none pass: not counted)
             int confidentArgmax = -1;
-            int argmax = 0;
             for (int c = 0; c < numClasses; c++) {
-                if (p[c] > p[argmax]) argmax = c;
-                if (p[c] >= thresholds[c] - 1e-6) {
-                    passing++;
-                    if (confidentArgmax < 0 || p[c] > p[confidentArgmax]) confidentArgmax = c;
+                if (p[c] >= thresholds[c] - 1e-6 && (confidentArgmax < 0 || p[c] > p[confidentArgmax])) {
+                    confidentArgmax = c;
                 }
             }
-            if (passing == 0) continue;
-            int trueGuess = passing > 1 ? confidentArgmax : argmax;
-            cj[givenLabels[i]][trueGuess]++;
+            if (confidentArgmax < 0) continue;
+            cj[givenLabels[i]][confidentArgmax]++;
         }
         for (int c = 0; c < numClasses; c++) cj[c][c] = Math.max(cj[c][c], 1);
         return cj;
@@ -211,7 +209,13 @@ public final class ConfidentLearning {
         return out;
     }
 
-    /** Rounds each value (half to even) and adjusts the largest remainders so the sum is the rounded sum. */
+    /**
+     * Rounds each value (half to even), then, while the integer sum differs from the rounded float sum,
+     * moves the entries whose rounding went the other way: when 1s must be added, those with the largest
+     * remainder {@code float - int} (ties: higher index first); when 1s must be taken away, those with the
+     * smallest, i.e. most negative, remainder (ties: lower index first), as numpy's
+     * {@code argsort(floats - ints)[::-increment]} in cleanlab's {@code round_preserving_sum}.
+     */
     static int[] roundPreservingSum(double[] floats) {
         int k = floats.length;
         double[] ints = new double[k];
@@ -230,10 +234,12 @@ public final class ConfidentLearning {
             Integer[] order = new Integer[k];
             for (int i = 0; i < k; i++) order[i] = i;
             double[] ints0 = ints;
-            // descending by (float - int); stable ties by index descending, as numpy's argsort()[::-1]
+            // adding: descending by (float - int), ties by index descending (a stable argsort reversed);
+            // subtracting: ascending by (float - int), ties by index ascending (a stable argsort)
             Arrays.sort(order, (a, b) -> {
-                int c = Double.compare(floats[b] - ints0[b], floats[a] - ints0[a]);
-                return c != 0 ? c : Integer.compare(b, a);
+                int c = Double.compare(floats[a] - ints0[a], floats[b] - ints0[b]);
+                if (c == 0) c = Integer.compare(a, b);
+                return inc > 0 ? -c : c;
             });
             for (int q = 0; q < changes; q++) ints[order[q]] += inc;
             intSum = 0;

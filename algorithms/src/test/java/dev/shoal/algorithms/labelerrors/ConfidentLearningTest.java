@@ -86,6 +86,30 @@ class ConfidentLearningTest {
     }
 
     @Test
+    void roundingTakesOnesAwayFromTheMostNegativeRemaindersFirst() {
+        // {1.6, 1.6, 0.8} sums to 4 but rounds to {2, 2, 1} = 5: the 1 to take away comes from a remainder of -0.4
+        // (tie between #0 and #1: the lower index), not from #2 (remainder -0.2) -> {1, 2, 1}.
+        assertArrayEquals(new int[] {1, 2, 1}, ConfidentLearning.roundPreservingSum(new double[] {1.6, 1.6, 0.8}));
+        assertArrayEquals(new int[] {0, 1, 2}, ConfidentLearning.roundPreservingSum(new double[] {0.6, 0.6, 1.8}));
+    }
+
+    @Test
+    void anExampleWhoseOnlyPassingClassIsNotItsArgmaxIsCountedUnderThePassingClass() {
+        // t = {(0.9+0.5)/2, (0.6+0.2)/2, 0.8} = {0.7, 0.4, 0.8}. #1 (labelled 0, p = .5/.45/.05) passes only t1
+        // (0.5 < 0.7, 0.45 >= 0.4): the paper's y* is the arg-max over passing classes, so it counts in C[0][1]
+        // although class 0 has the higher probability. #3 (labelled 1, p0 = 0.7 >= t0) counts in C[1][0].
+        int[] y = {0, 0, 1, 1, 2, 2};
+        double[][] p = {{0.9, 0.05, 0.05}, {0.5, 0.45, 0.05}, {0.3, 0.6, 0.1}, {0.7, 0.2, 0.1},
+                {0.1, 0.1, 0.8}, {0.1, 0.1, 0.8}};
+        int[][] cj = ConfidentLearning.confidentJoint(y, p, ConfidentLearning.thresholds(y, p, 3));
+        assertArrayEquals(new int[] {1, 1, 0}, cj[0]);
+        assertArrayEquals(new int[] {1, 1, 0}, cj[1]);
+        assertArrayEquals(new int[] {0, 0, 2}, cj[2]);
+        // #1 is the largest p1 - p0 among labelled-0 but its given label is its arg-max: only #3 is an issue.
+        assertArrayEquals(new int[] {3}, ConfidentLearning.findLabelIssues(y, p).rankedIssues());
+    }
+
+    @Test
     void findsMostPlantedFlipsWhenProbabilitiesReflectTheTruth() {
         Random r = new Random(7);
         int n = 3000;
