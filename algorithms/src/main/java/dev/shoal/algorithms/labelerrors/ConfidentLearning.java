@@ -13,7 +13,10 @@ import java.util.List;
  * {@code count.estimate_joint}, {@code filter.find_label_issues} and
  * {@code rank.get_label_quality_scores}):
  * <ol>
- *   <li>per-class thresholds {@code t_j} = mean of {@code p(j | x)} over examples whose given label is j;</li>
+ *   <li>per-class thresholds {@code t_j} = mean of {@code p(j | x)} over examples whose given label is j,
+ *       clipped below at 2e-6 so that {@code p_j ≥ t_j - 1e-6} cannot hold for every example; a class that no
+ *       example is labelled with gets {@code t_j = 2}, above any probability, so nothing is counted under it
+ *       (cleanlab 2.3+ does both; its earlier versions required every class to be present);</li>
  *   <li>the confident joint {@code C[ỹ][y*]}: example x with given label ỹ is counted under y* when at
  *       least one class passes its threshold ({@code p_j ≥ t_j - 1e-6}); y* is the arg-max of {@code p_j}
  *       among the passing classes only (the paper's eq. 2): when exactly one class passes, that class, even
@@ -153,7 +156,15 @@ public final class ConfidentLearning {
         return Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
     }
 
-    /** t_j: mean p_j over the examples labelled j (0 for a class with no examples). */
+    /** Lower bound of a threshold: twice the 1e-6 tolerance of the comparison {@code p_j ≥ t_j - 1e-6}. */
+    static final double THRESHOLD_LOWER_BOUND = 2e-6;
+    /** Threshold of a class no example is labelled with: above any probability, so it never passes. */
+    static final double ABSENT_CLASS_THRESHOLD = 2.0;
+
+    /**
+     * t_j: mean p_j over the examples labelled j, at least {@link #THRESHOLD_LOWER_BOUND}; for a class with no
+     * examples {@link #ABSENT_CLASS_THRESHOLD}.
+     */
     public static double[] thresholds(int[] givenLabels, double[][] probs, int numClasses) {
         double[] sum = new double[numClasses];
         int[] count = new int[numClasses];
@@ -161,7 +172,9 @@ public final class ConfidentLearning {
             sum[givenLabels[i]] += probs[i][givenLabels[i]];
             count[givenLabels[i]]++;
         }
-        for (int j = 0; j < numClasses; j++) sum[j] = count[j] == 0 ? 0 : sum[j] / count[j];
+        for (int j = 0; j < numClasses; j++) {
+            sum[j] = count[j] == 0 ? ABSENT_CLASS_THRESHOLD : Math.max(sum[j] / count[j], THRESHOLD_LOWER_BOUND);
+        }
         return sum;
     }
 

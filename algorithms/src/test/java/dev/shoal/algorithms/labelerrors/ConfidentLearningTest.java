@@ -110,6 +110,36 @@ class ConfidentLearningTest {
     }
 
     @Test
+    void aClassNoExampleIsLabelledWithNeverPassesItsThreshold() {
+        // Class 2 has probabilities but no example labelled 2. Its threshold is 2 (never reached), not 0 (always
+        // reached): t = {0.7, 0.65, 2}. #0 (p0 0.6 < 0.7, p1 0.1) passes nothing and is not counted; with t2 = 0 it
+        // would have landed in C[0][2], and #3 (p1 0.5 < 0.65) in C[1][2].
+        int[] y = {0, 0, 1, 1};
+        double[][] p = {{0.6, 0.1, 0.3}, {0.8, 0.1, 0.1}, {0.1, 0.8, 0.1}, {0.2, 0.5, 0.3}};
+        double[] t = ConfidentLearning.thresholds(y, p, 3);
+        assertArrayEquals(new double[] {0.7, 0.65, 2.0}, t, 1e-12);
+        int[][] cj = ConfidentLearning.confidentJoint(y, p, t);
+        assertArrayEquals(new int[] {1, 0, 0}, cj[0]);
+        assertArrayEquals(new int[] {0, 1, 0}, cj[1]);
+        assertArrayEquals(new int[] {0, 0, 1}, cj[2]); // only the diagonal clip
+    }
+
+    @Test
+    void aThresholdIsNeverBelowTwiceTheComparisonTolerance() {
+        // class 1's only example has p1 = 0, so its mean self-confidence is 0: unclipped, p1 >= 0 - 1e-6 would hold
+        // for every example. t = {(1 + 0.5) / 2, 2e-6, 1}. #1 (labelled 0, p = .5/0/.5) then passes no threshold and
+        // is not counted; with t1 = 0 it would pass only class 1 and land in C[0][1].
+        int[] y = {0, 0, 1, 2, 2};
+        double[][] p = {{1, 0, 0}, {0.5, 0, 0.5}, {1, 0, 0}, {0, 0, 1}, {0, 0, 1}};
+        double[] t = ConfidentLearning.thresholds(y, p, 3);
+        assertArrayEquals(new double[] {0.75, 2e-6, 1.0}, t, 0);
+        int[][] cj = ConfidentLearning.confidentJoint(y, p, t);
+        assertArrayEquals(new int[] {1, 0, 0}, cj[0]);
+        assertArrayEquals(new int[] {1, 1, 0}, cj[1]); // #2 under class 0; C[1][1] is the diagonal clip
+        assertArrayEquals(new int[] {0, 0, 2}, cj[2]);
+    }
+
+    @Test
     void findsMostPlantedFlipsWhenProbabilitiesReflectTheTruth() {
         Random r = new Random(7);
         int n = 3000;
