@@ -108,7 +108,7 @@ public final class BatchValidator {
 
     public Checked<Frame> frames(List<Frame> frames) {
         RowErrors errors = new RowErrors("frames");
-        markDuplicates(frames, f -> f.getDatasetId() + "\u0000" + f.getId(), Frame::getId, errors);
+        markDuplicates(frames, f -> List.of(f.getDatasetId(), f.getId()), Frame::getId, errors);
         Map<String, Optional<Dataset>> datasets = new HashMap<>();
         List<Frame> valid = new ArrayList<>(frames.size());
         for (int i = 0; i < frames.size(); i++) {
@@ -181,7 +181,7 @@ public final class BatchValidator {
 
     public Checked<Label> labels(List<Label> labels) {
         RowErrors errors = new RowErrors("labels");
-        markDuplicates(labels, l -> l.getDatasetId() + "\u0000" + l.getFrameId() + "\u0000" + l.getLabelSet() + "\u0000" + l.getLabelerId(),
+        markDuplicates(labels, l -> List.of(l.getDatasetId(), l.getFrameId(), l.getLabelSet(), l.getLabelerId()),
                 Label::getFrameId, errors);
         Map<String, Optional<Dataset>> datasets = new HashMap<>();
         Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(labels, Label::getDatasetId, Label::getFrameId);
@@ -222,7 +222,7 @@ public final class BatchValidator {
 
     public Checked<Inference> inferences(List<Inference> inferences) {
         RowErrors errors = new RowErrors("inferences");
-        markDuplicates(inferences, x -> x.getDatasetId() + "\u0000" + x.getFrameId() + "\u0000" + x.getModelId() + "\u0000" + x.getModelVersion(),
+        markDuplicates(inferences, x -> List.of(x.getDatasetId(), x.getFrameId(), x.getModelId(), x.getModelVersion()),
                 Inference::getFrameId, errors);
         Map<String, Optional<Dataset>> datasets = new HashMap<>();
         Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(inferences, Inference::getDatasetId, Inference::getFrameId);
@@ -270,17 +270,20 @@ public final class BatchValidator {
         Set<String> seen = new HashSet<>();
         for (int c = 0; c < scores.size(); c++) {
             ClassProbability p = scores.get(c);
-            String field = "classification.scores[" + c + "]";
-            checkClass(p.getClassName(), field + ".class_name", schema, i, x.getFrameId(), errors);
+            // field names are built only for an error: this loop runs for every class of every inference
+            String classProblem = classProblem(p.getClassName(), schema);
+            if (classProblem != null) {
+                errors.add(i, x.getFrameId(), "classification.scores[" + c + "].class_name", classProblem);
+            }
             if (!seen.add(p.getClassName())) {
-                errors.add(i, x.getFrameId(), field + ".class_name", "'" + p.getClassName() + "' appears twice");
+                errors.add(i, x.getFrameId(), "classification.scores[" + c + "].class_name", "'" + p.getClassName() + "' appears twice");
             }
             float v = p.getProbability();
             if (!Float.isFinite(v)) {
-                errors.add(i, x.getFrameId(), field + ".probability", "must be a finite number, was " + v);
+                errors.add(i, x.getFrameId(), "classification.scores[" + c + "].probability", "must be a finite number, was " + v);
                 finite = false;
             } else if (v < 0 || v > 1) {
-                errors.add(i, x.getFrameId(), field + ".probability", "must be in [0, 1], was " + v);
+                errors.add(i, x.getFrameId(), "classification.scores[" + c + "].probability", "must be in [0, 1], was " + v);
             }
             sum += v;
         }
@@ -294,7 +297,7 @@ public final class BatchValidator {
 
     public Checked<UserEmbedding> embeddings(List<UserEmbedding> embeddings) {
         RowErrors errors = new RowErrors("embeddings");
-        markDuplicates(embeddings, e -> e.getDatasetId() + "\u0000" + e.getFrameId() + "\u0000" + e.getModelId() + "\u0000" + e.getModelVersion(),
+        markDuplicates(embeddings, e -> List.of(e.getDatasetId(), e.getFrameId(), e.getModelId(), e.getModelVersion()),
                 UserEmbedding::getFrameId, errors);
         Map<String, Optional<Dataset>> datasets = new HashMap<>();
         Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(embeddings, UserEmbedding::getDatasetId, UserEmbedding::getFrameId);
@@ -411,11 +414,20 @@ public final class BatchValidator {
     }
 
     private static void checkClass(String className, String field, Set<String> schema, int i, String rowId, RowErrors errors) {
-        if (className == null || className.isBlank()) {
-            errors.add(i, rowId, field, "is required");
-        } else if (!schema.isEmpty() && !schema.contains(className)) {
-            errors.add(i, rowId, field, "'" + Ids.abbreviate(className) + "' is not a class of the dataset's label schema");
+        String problem = classProblem(className, schema);
+        if (problem != null) {
+            errors.add(i, rowId, field, problem);
         }
+    }
+
+    private static String classProblem(String className, Set<String> schema) {
+        if (className == null || className.isBlank()) {
+            return "is required";
+        }
+        if (!schema.isEmpty() && !schema.contains(className)) {
+            return "'" + Ids.abbreviate(className) + "' is not a class of the dataset's label schema";
+        }
+        return null;
     }
 
     private void checkBox(Box box, String field, Set<String> schema, CatalogView.FrameSize size, int i, String rowId, RowErrors errors) {
@@ -466,11 +478,12 @@ public final class BatchValidator {
     }
 
     /** Every row whose natural key appears more than once in the batch is refused: which one is right is unknowable. */
-    private static <T> void markDuplicates(List<T> rows, Function<T, String> key, Function<T, String> rowId, RowErrors errors) {
-        Map<String, Integer> first = new HashMap<>();
-        Map<String, Boolean> reported = new HashMap<>();
+    /** Keys are lists of the key's fields: hashing them reuses each String's cached hash (no concatenation per row). */
+    private static <T> void markDuplicates(List<T> rows, Function<T, List<String>> key, Function<T, String> rowId, RowErrors errors) {
+        Map<List<String>, Integer> first = new HashMap<>(rows.size() * 2);
+        Map<List<String>, Boolean> reported = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
-            String k = key.apply(rows.get(i));
+            List<String> k = key.apply(rows.get(i));
             Integer prev = first.putIfAbsent(k, i);
             if (prev != null) {
                 if (reported.putIfAbsent(k, true) == null) {

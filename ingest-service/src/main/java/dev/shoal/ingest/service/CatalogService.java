@@ -29,9 +29,8 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -140,33 +139,24 @@ public class CatalogService {
         checkSize("frames", frames.size());
         var checked = validator.frames(frames);
         return store(frames.size(), checked.valid(), checked.errors().list(), correlationId,
-                repository::upsertFrames,
-                f -> {
-                    EventEnvelope env = publisher.envelope(f.getDatasetId(), f.getId(), correlationId);
-                    return publisher.send(EventPublisher.FRAME_EVENTS, env, FrameUpserted.newBuilder().setEnvelope(env).setFrame(f).build());
-                });
+                repository::upsertFrames, EventPublisher.FRAME_EVENTS, Frame::getDatasetId, Frame::getId,
+                (env, f) -> FrameUpserted.newBuilder().setEnvelope(env).setFrame(f).build());
     }
 
     public BatchResult upsertLabels(List<Label> labels, String correlationId) {
         checkSize("labels", labels.size());
         var checked = validator.labels(labels);
         return store(labels.size(), checked.valid(), checked.errors().list(), correlationId,
-                repository::upsertLabels,
-                l -> {
-                    EventEnvelope env = publisher.envelope(l.getDatasetId(), l.getFrameId(), correlationId);
-                    return publisher.send(EventPublisher.LABEL_EVENTS, env, LabelUpserted.newBuilder().setEnvelope(env).setLabel(l).build());
-                });
+                repository::upsertLabels, EventPublisher.LABEL_EVENTS, Label::getDatasetId, Label::getFrameId,
+                (env, l) -> LabelUpserted.newBuilder().setEnvelope(env).setLabel(l).build());
     }
 
     public BatchResult upsertInferences(List<Inference> inferences, String correlationId) {
         checkSize("inferences", inferences.size());
         var checked = validator.inferences(inferences);
         return store(inferences.size(), checked.valid(), checked.errors().list(), correlationId,
-                repository::upsertInferences,
-                x -> {
-                    EventEnvelope env = publisher.envelope(x.getDatasetId(), x.getFrameId(), correlationId);
-                    return publisher.send(EventPublisher.INFERENCE_EVENTS, env, InferenceUpserted.newBuilder().setEnvelope(env).setInference(x).build());
-                });
+                repository::upsertInferences, EventPublisher.INFERENCE_EVENTS, Inference::getDatasetId, Inference::getFrameId,
+                (env, x) -> InferenceUpserted.newBuilder().setEnvelope(env).setInference(x).build());
     }
 
     public BatchResult upsertEmbeddings(List<UserEmbedding> embeddings, String correlationId) {
@@ -174,11 +164,8 @@ public class CatalogService {
         var checked = validator.embeddings(embeddings);
         try {
             return store(embeddings.size(), checked.valid(), checked.errors().list(), correlationId,
-                    repository::upsertEmbeddings,
-                    e -> {
-                        EventEnvelope env = publisher.envelope(e.getDatasetId(), e.getFrameId(), correlationId);
-                        return publisher.send(EventPublisher.EMBEDDING_EVENTS, env, EmbeddingSupplied.newBuilder().setEnvelope(env).setEmbedding(e).build());
-                    });
+                    repository::upsertEmbeddings, EventPublisher.EMBEDDING_EVENTS, UserEmbedding::getDatasetId, UserEmbedding::getFrameId,
+                    (env, e) -> EmbeddingSupplied.newBuilder().setEnvelope(env).setEmbedding(e).build());
         } catch (RuntimeException e) {
             repository.forgetDimensions();
             throw e;
@@ -201,18 +188,15 @@ public class CatalogService {
     }
 
     private <T extends Message> BatchResult store(int received, List<T> valid, List<RowError> errors, String correlationId,
-                                                  Upsert<T> upsert, Function<T, CompletableFuture<Void>> publish) {
+                                                  Upsert<T> upsert, String channel, Function<T, String> datasetId,
+                                                  Function<T, String> aggregateId, BiFunction<EventEnvelope, T, Message> event) {
         int changedCount = 0;
         if (!valid.isEmpty()) {
             try (Connection c = repository.connection()) {
                 c.setAutoCommit(false);
                 try {
                     List<T> changed = upsert.apply(c, valid);
-                    List<CompletableFuture<Void>> sends = new ArrayList<>(changed.size());
-                    for (T row : changed) {
-                        sends.add(publish.apply(row));
-                    }
-                    publisher.await(sends, config.publishTimeout());
+                    publisher.publishAll(channel, changed, datasetId, aggregateId, correlationId, event, config.publishTimeout());
                     c.commit();
                     changedCount = changed.size();
                 } catch (RuntimeException | SQLException e) {

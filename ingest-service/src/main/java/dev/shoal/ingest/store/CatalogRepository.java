@@ -354,8 +354,13 @@ public class CatalogRepository implements CatalogView {
 
     // ------------------------------------------------------------------ helpers
 
+    /**
+     * Runs one upsert and returns the keys of the rows it wrote, or {@code null} when it wrote every row of the
+     * batch (the common case of new data: then no key set is built at all).
+     */
     private static Set<String> execute(Connection c, String sql, int keyColumns, Object[][] columns, String[] types) throws SQLException {
-        Set<String> changed = new HashSet<>();
+        int rows = columns[0].length;
+        List<String[]> returned = new ArrayList<>(rows);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             List<Array> arrays = new ArrayList<>();
             for (int i = 0; i < columns.length; i++) {
@@ -364,27 +369,30 @@ public class CatalogRepository implements CatalogView {
                 ps.setArray(i + 1, a);
             }
             try (ResultSet rs = ps.executeQuery()) {
-                StringBuilder key = new StringBuilder();
                 while (rs.next()) {
-                    key.setLength(0);
-                    for (int k = 1; k <= keyColumns; k++) {
-                        if (k > 1) {
-                            key.append(SEP);
-                        }
-                        key.append(rs.getString(k));
+                    String[] key = new String[keyColumns];
+                    for (int k = 0; k < keyColumns; k++) {
+                        key[k] = rs.getString(k + 1);
                     }
-                    changed.add(key.toString());
+                    returned.add(key);
                 }
             }
             for (Array a : arrays) {
                 a.free();
             }
         }
+        if (returned.size() == rows) { // keys are unique inside a batch (the validator refuses duplicates)
+            return null;
+        }
+        Set<String> changed = new HashSet<>();
+        for (String[] key : returned) {
+            changed.add(String.join(SEP, key));
+        }
         return changed;
     }
 
     private static <T> List<T> select(List<T> rows, Set<String> changed, Function<T, String> key) {
-        if (changed.size() == rows.size()) {
+        if (changed == null) {
             return rows;
         }
         List<T> out = new ArrayList<>(changed.size());
