@@ -70,8 +70,8 @@ public final class Umap {
         if (n == 0) return out;
         if (n == 1) return out;
         int epochs = o.epochs() > 0 ? o.epochs() : (n <= 10_000 ? 500 : 200);
-        Edges e = fuzzySimplicialSet(graph);
         double[] ab = findAB(o.spread(), o.minDist());
+        Edges e = fuzzySimplicialSet(graph);
         float[] y = vectors != null ? Pca.initialLayout(vectors, 2, o.seed()) : randomLayout(n, o.seed());
         optimize(y, e, epochs, (float) ab[0], (float) ab[1], o);
         for (int i = 0; i < n; i++) {
@@ -193,22 +193,17 @@ public final class Umap {
 
     private static void optimize(float[] y, Edges e, int epochs, float a, float b, Options o) {
         int m = e.head().length;
-        int n = y.length / 2;
         float maxW = 0;
         for (float v : e.weight()) maxW = Math.max(maxW, v);
         // edges below max / epochs would never be sampled (umap-learn drops them the same way)
-        float[] eps = new float[m];
+        Schedule s = new Schedule(e.head(), e.tail(), new float[m], new float[m], new float[m], new float[m]);
+        float negRate = o.negativeSampleRate();
         for (int q = 0; q < m; q++) {
             double samples = epochs * (e.weight()[q] / maxW);
-            eps[q] = samples >= 1 ? (float) (epochs / samples) : -1f;
-        }
-        float[] nextSample = eps.clone();
-        float negRate = o.negativeSampleRate();
-        float[] epsNeg = new float[m];
-        float[] nextNeg = new float[m];
-        for (int q = 0; q < m; q++) {
-            epsNeg[q] = eps[q] / negRate;
-            nextNeg[q] = epsNeg[q];
+            s.eps[q] = samples >= 1 ? (float) (epochs / samples) : -1f;
+            s.nextSample[q] = s.eps[q];
+            s.epsNeg[q] = s.eps[q] / negRate;
+            s.nextNeg[q] = s.epsNeg[q];
         }
         int threads = Math.max(1, o.threads());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -218,52 +213,14 @@ public final class Umap {
         try {
             for (int epoch = 0; epoch < epochs; epoch++) {
                 float alpha = (float) (o.learningRate() * (1.0 - (double) epoch / epochs));
-                final int ep = epoch;
                 List<Callable<Void>> tasks = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
-                    final int from = (int) ((long) m * t / threads);
-                    final int to = (int) ((long) m * (t + 1) / threads);
-                    final SplittableRandom rng = rngs[t];
+                    int from = (int) ((long) m * t / threads);
+                    int to = (int) ((long) m * (t + 1) / threads);
+                    SplittableRandom rng = rngs[t];
+                    int ep = epoch;
                     tasks.add(() -> {
-                        for (int q = from; q < to; q++) {
-                            if (eps[q] < 0 || nextSample[q] > ep) continue;
-                            int j = e.head()[q];
-                            int k = e.tail()[q];
-                            float dx = y[2 * j] - y[2 * k];
-                            float dy = y[2 * j + 1] - y[2 * k + 1];
-                            float d2 = dx * dx + dy * dy;
-                            if (d2 > 0) {
-                                float coeff = (float) (-2.0 * a * b * Math.pow(d2, b - 1.0) / (a * Math.pow(d2, b) + 1.0));
-                                float gx = clip(coeff * dx) * alpha;
-                                float gy = clip(coeff * dy) * alpha;
-                                y[2 * j] += gx;
-                                y[2 * j + 1] += gy;
-                                y[2 * k] -= gx;
-                                y[2 * k + 1] -= gy;
-                            }
-                            nextSample[q] += eps[q];
-                            int negs = (int) ((ep - nextNeg[q]) / epsNeg[q]);
-                            for (int p = 0; p < negs; p++) {
-                                int r = rng.nextInt(n);
-                                if (r == j) continue;
-                                float ex = y[2 * j] - y[2 * r];
-                                float ey = y[2 * j + 1] - y[2 * r + 1];
-                                float nd2 = ex * ex + ey * ey;
-                                float gx;
-                                float gy;
-                                if (nd2 > 0) {
-                                    float coeff = (float) (2.0 * b / ((0.001 + nd2) * (a * Math.pow(nd2, b) + 1.0)));
-                                    gx = clip(coeff * ex);
-                                    gy = clip(coeff * ey);
-                                } else {
-                                    gx = 4f;
-                                    gy = 4f;
-                                }
-                                y[2 * j] += gx * alpha;
-                                y[2 * j + 1] += gy * alpha;
-                            }
-                            nextNeg[q] += negs * epsNeg[q];
-                        }
+                        sgd(y, s, from, to, ep, alpha, a, b, rng);
                         return null;
                     });
                 }
@@ -274,6 +231,84 @@ public final class Umap {
             throw new IllegalStateException("UMAP interrupted", ex);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Per directed edge: its endpoints, and when it is next due for a positive and for negative samples. */
+    private record Schedule(int[] head, int[] tail, float[] eps, float[] nextSample, float[] epsNeg, float[] nextNeg) {
+    }
+
+    /**
+     * One epoch of SGD over the edges {@code [from, to)} (umap-learn's {@code optimize_layout_euclidean}
+     * with {@code move_other}): each due edge pulls its two ends together, then pushes its head away from
+     * as many uniformly drawn nodes as its negative-sample schedule owes.
+     */
+    private static void sgd(float[] y, Schedule s, int from, int to, int ep, float alpha, float a, float b,
+                            SplittableRandom rng) {
+        int n = y.length / 2;
+        int[] head = s.head;
+        int[] tail = s.tail;
+        float[] eps = s.eps;
+        float[] nextSample = s.nextSample;
+        float[] epsNeg = s.epsNeg;
+        float[] nextNeg = s.nextNeg;
+        float attract = -2f * a * b;
+        float repel = 2f * b;
+        float[] nx = new float[8];
+        float[] ny = new float[8];
+        for (int q = from; q < to; q++) {
+            if (eps[q] < 0 || nextSample[q] > ep) continue;
+            int j = 2 * head[q];
+            int k = 2 * tail[q];
+            float dx = y[j] - y[k];
+            float dy = y[j + 1] - y[k + 1];
+            float d2 = dx * dx + dy * dy;
+            if (d2 > 0) {
+                // gradient of log(1 / (1 + a d^2b)) in d^2: −2ab d^(2(b−1)) / (1 + a d^2b), one power for both
+                float p = FastPow.pow(d2, b);
+                float coeff = attract * p / (d2 * (a * p + 1f));
+                float gx = clip(coeff * dx) * alpha;
+                float gy = clip(coeff * dy) * alpha;
+                y[j] += gx;
+                y[j + 1] += gy;
+                y[k] -= gx;
+                y[k + 1] -= gy;
+            }
+            nextSample[q] += eps[q];
+            int negs = (int) ((ep - nextNeg[q]) / epsNeg[q]);
+            if (negs > nx.length) {
+                nx = new float[negs];
+                ny = new float[negs];
+            }
+            // draw all negative samples' positions first: independent loads the CPU can overlap, which at 1M
+            // nodes (an 8 MB layout) are mostly cache misses; then apply the pushes one by one as before
+            int drawn = 0;
+            for (int p = 0; p < negs; p++) {
+                // uniform node in [0, n) by multiply-shift (Lemire 2019) instead of a modulo per draw
+                int r = 2 * (int) (((rng.nextLong() >>> 32) * n) >>> 32);
+                if (r == j) continue;
+                nx[drawn] = y[r];
+                ny[drawn] = y[r + 1];
+                drawn++;
+            }
+            for (int p = 0; p < drawn; p++) {
+                float ex = y[j] - nx[p];
+                float ey = y[j + 1] - ny[p];
+                float nd2 = ex * ex + ey * ey;
+                float gx;
+                float gy;
+                if (nd2 > 0) {
+                    float coeff = repel / ((0.001f + nd2) * (a * FastPow.pow(nd2, b) + 1f));
+                    gx = clip(coeff * ex);
+                    gy = clip(coeff * ey);
+                } else {
+                    gx = 4f;
+                    gy = 4f;
+                }
+                y[j] += gx * alpha;
+                y[j + 1] += gy * alpha;
+            }
+            nextNeg[q] += negs * epsNeg[q];
         }
     }
 
