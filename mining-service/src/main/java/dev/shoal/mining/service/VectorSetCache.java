@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The last few {@link VectorSet}s (normalised vectors + k-NN graph) of the service, so that a clusters job followed
@@ -22,43 +23,57 @@ import java.util.concurrent.atomic.AtomicLong;
  * first; 0 turns the cache off), entries are held through {@link SoftReference}s (the JVM clears them before it
  * would throw OutOfMemoryError), and before a job loads a new vector set every idle entry is dropped when the
  * heap in use is above {@code shoal.mining.graph-cache.max-heap-fraction} of the maximum.
+ *
+ * <p>Every entry leaves through {@link #evict}: cleared by the garbage collector, superseded by a newer fingerprint,
+ * beyond the entry limit, or dropped for heap room.
  */
 @ApplicationScoped
 public class VectorSetCache {
 
     private static final Logger LOG = Logger.getLogger(VectorSetCache.class);
 
-    @Inject
-    MiningConfig config;
+    private final int maxEntries;
+    private final double maxHeapFraction;
 
+    /** Least recently used first (access order). */
     private final LinkedHashMap<VectorSet.Key, SoftReference<VectorSet>> entries = new LinkedHashMap<>(8, 0.75f, true);
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
+
+    @Inject
+    public VectorSetCache(MiningConfig config) {
+        this(config.graphCache().maxEntries(), config.graphCache().maxHeapFraction());
+    }
+
+    /**
+     * @param maxEntries      vector sets kept at most; 0 = no cache
+     * @param maxHeapFraction share of the maximum heap in use above which {@link #makeRoom} drops every entry
+     */
+    VectorSetCache(int maxEntries, double maxHeapFraction) {
+        this.maxEntries = maxEntries;
+        this.maxHeapFraction = maxHeapFraction;
+    }
 
     public synchronized Optional<VectorSet> get(VectorSet.Key key) {
         SoftReference<VectorSet> ref = entries.get(key);
         VectorSet v = ref == null ? null : ref.get();
         if (ref != null && v == null) {
-            entries.remove(key);   // cleared by the garbage collector under memory pressure
+            evict(k -> false, maxEntries);   // cleared by the garbage collector under memory pressure
         }
         (v == null ? misses : hits).incrementAndGet();
         return Optional.ofNullable(v);
     }
 
     public synchronized void put(VectorSet v) {
-        int max = config.graphCache().maxEntries();
-        if (max <= 0) {
+        if (maxEntries <= 0) {
             return;
         }
-        // an older fingerprint of the same dataset and model can never be asked for again
-        entries.keySet().removeIf(k -> k.datasetId().equals(v.key.datasetId()) && k.modelId().equals(v.key.modelId())
-                && k.modelVersion().equals(v.key.modelVersion()) && !k.fingerprint().equals(v.key.fingerprint()));
         entries.put(v.key, new SoftReference<>(v));
-        Iterator<Map.Entry<VectorSet.Key, SoftReference<VectorSet>>> it = entries.entrySet().iterator();
-        while (entries.size() > max && it.hasNext()) {
-            it.next();
-            it.remove();
-        }
+        // an older fingerprint of the same dataset and model can never be asked for again; v is the most recently
+        // used entry, so the trim to maxEntries drops older ones first
+        evict(k -> k.datasetId().equals(v.key.datasetId()) && k.modelId().equals(v.key.modelId())
+                && k.modelVersion().equals(v.key.modelVersion()) && !k.fingerprint().equals(v.key.fingerprint()),
+                maxEntries);
     }
 
     /** Called before a job loads a vector set that is not cached: drops every entry when the heap is tight. */
@@ -66,10 +81,23 @@ public class VectorSetCache {
         Runtime rt = Runtime.getRuntime();
         long used = rt.totalMemory() - rt.freeMemory();
         double fraction = used / (double) rt.maxMemory();
-        if (!entries.isEmpty() && fraction > config.graphCache().maxHeapFraction()) {
+        if (!entries.isEmpty() && fraction > maxHeapFraction) {
             LOG.infof("heap %.0f%% in use (above %.0f%%): dropping %d cached vector set(s) before loading another",
-                    100 * fraction, 100 * config.graphCache().maxHeapFraction(), entries.size());
-            entries.clear();
+                    100 * fraction, 100 * maxHeapFraction, entries.size());
+            evict(k -> true, maxEntries);
+        }
+    }
+
+    /**
+     * The one place entries leave the cache: first every entry the garbage collector cleared and every entry whose
+     * key {@code drop} accepts, then the least recently used ones until at most {@code keepAtMost} remain.
+     */
+    private void evict(Predicate<VectorSet.Key> drop, int keepAtMost) {
+        entries.entrySet().removeIf(e -> e.getValue().get() == null || drop.test(e.getKey()));
+        Iterator<Map.Entry<VectorSet.Key, SoftReference<VectorSet>>> leastRecentFirst = entries.entrySet().iterator();
+        while (entries.size() > keepAtMost && leastRecentFirst.hasNext()) {
+            leastRecentFirst.next();
+            leastRecentFirst.remove();
         }
     }
 
