@@ -77,7 +77,7 @@ class CatalogRepositoryTest {
                 start.await();
                 try (Connection c = repository.connection()) {
                     c.setAutoCommit(false);
-                    List<Label> changed = repository.upsertLabels(c, labels);
+                    List<Label> changed = repository.upsertLabels(c, labels).rows();
                     c.commit();
                     return changed;
                 }
@@ -111,7 +111,7 @@ class CatalogRepositoryTest {
     private List<Frame> upsertFrames(List<Frame> frames) throws SQLException {
         try (Connection c = repository.connection()) {
             c.setAutoCommit(false);
-            List<Frame> changed = repository.upsertFrames(c, frames);
+            List<Frame> changed = repository.upsertFrames(c, frames).rows();
             c.commit();
             return changed;
         }

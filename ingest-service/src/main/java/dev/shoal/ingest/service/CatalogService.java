@@ -1,5 +1,6 @@
 package dev.shoal.ingest.service;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Message;
 import dev.shoal.ingest.config.IngestConfig;
 import dev.shoal.ingest.domain.BatchValidator;
@@ -30,7 +31,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -139,24 +139,22 @@ public class CatalogService {
         checkSize("frames", frames.size());
         var checked = validator.frames(frames);
         return store(frames.size(), checked.valid(), checked.errors().list(), correlationId,
-                repository::upsertFrames, EventPublisher.FRAME_EVENTS, Frame::getDatasetId, Frame::getId,
-                (env, f) -> FrameUpserted.newBuilder().setEnvelope(env).setFrame(f).build());
+                repository::upsertFrames, EventPublisher.FRAME_EVENTS, FrameUpserted.getDescriptor(), Frame::getDatasetId, Frame::getId);
     }
 
     public BatchResult upsertLabels(List<Label> labels, String correlationId) {
         checkSize("labels", labels.size());
         var checked = validator.labels(labels);
         return store(labels.size(), checked.valid(), checked.errors().list(), correlationId,
-                repository::upsertLabels, EventPublisher.LABEL_EVENTS, Label::getDatasetId, Label::getFrameId,
-                (env, l) -> LabelUpserted.newBuilder().setEnvelope(env).setLabel(l).build());
+                repository::upsertLabels, EventPublisher.LABEL_EVENTS, LabelUpserted.getDescriptor(), Label::getDatasetId, Label::getFrameId);
     }
 
     public BatchResult upsertInferences(List<Inference> inferences, String correlationId) {
         checkSize("inferences", inferences.size());
         var checked = validator.inferences(inferences);
         return store(inferences.size(), checked.valid(), checked.errors().list(), correlationId,
-                repository::upsertInferences, EventPublisher.INFERENCE_EVENTS, Inference::getDatasetId, Inference::getFrameId,
-                (env, x) -> InferenceUpserted.newBuilder().setEnvelope(env).setInference(x).build());
+                repository::upsertInferences, EventPublisher.INFERENCE_EVENTS, InferenceUpserted.getDescriptor(),
+                Inference::getDatasetId, Inference::getFrameId);
     }
 
     public BatchResult upsertEmbeddings(List<UserEmbedding> embeddings, String correlationId) {
@@ -164,8 +162,8 @@ public class CatalogService {
         var checked = validator.embeddings(embeddings);
         try {
             return store(embeddings.size(), checked.valid(), checked.errors().list(), correlationId,
-                    repository::upsertEmbeddings, EventPublisher.EMBEDDING_EVENTS, UserEmbedding::getDatasetId, UserEmbedding::getFrameId,
-                    (env, e) -> EmbeddingSupplied.newBuilder().setEnvelope(env).setEmbedding(e).build());
+                    repository::upsertEmbeddings, EventPublisher.EMBEDDING_EVENTS, EmbeddingSupplied.getDescriptor(),
+                    UserEmbedding::getDatasetId, UserEmbedding::getFrameId);
         } catch (RuntimeException e) {
             repository.forgetDimensions();
             throw e;
@@ -184,21 +182,22 @@ public class CatalogService {
 
     @FunctionalInterface
     interface Upsert<T> {
-        List<T> apply(Connection c, List<T> rows) throws SQLException;
+        CatalogRepository.Stored<T> apply(Connection c, List<T> rows) throws SQLException;
     }
 
     private <T extends Message> BatchResult store(int received, List<T> valid, List<RowError> errors, String correlationId,
-                                                  Upsert<T> upsert, String channel, Function<T, String> datasetId,
-                                                  Function<T, String> aggregateId, BiFunction<EventEnvelope, T, Message> event) {
+                                                  Upsert<T> upsert, String channel, Descriptor eventType,
+                                                  Function<T, String> datasetId, Function<T, String> aggregateId) {
         int changedCount = 0;
         if (!valid.isEmpty()) {
             try (Connection c = repository.connection()) {
                 c.setAutoCommit(false);
                 try {
-                    List<T> changed = upsert.apply(c, valid);
-                    publisher.publishAll(channel, changed, datasetId, aggregateId, correlationId, event, config.publishTimeout());
+                    CatalogRepository.Stored<T> changed = upsert.apply(c, valid);
+                    publisher.publishAll(channel, eventType, changed.rows(), changed.payloads(), datasetId, aggregateId,
+                            correlationId, config.publishTimeout());
                     c.commit();
-                    changedCount = changed.size();
+                    changedCount = changed.rows().size();
                 } catch (RuntimeException | SQLException e) {
                     c.rollback();
                     throw e;

@@ -249,8 +249,15 @@ public class CatalogRepository implements CatalogView {
     public record CreateResult<T>(T value, boolean created) {
     }
 
+    /**
+     * The rows an upsert inserted or changed, in batch order, each with the bytes stored as its payload (its
+     * deterministic serialization), so that the events can embed them without serializing the rows again.
+     */
+    public record Stored<T>(List<T> rows, List<byte[]> payloads) {
+    }
+
     /** Upserts frames; returns those inserted or changed. */
-    public List<Frame> upsertFrames(Connection c, List<Frame> frames) throws SQLException {
+    public Stored<Frame> upsertFrames(Connection c, List<Frame> frames) throws SQLException {
         int n = frames.size();
         String[] ds = new String[n];
         String[] ids = new String[n];
@@ -273,20 +280,20 @@ public class CatalogRepository implements CatalogView {
                 + "payload = EXCLUDED.payload, updated_at = now() WHERE frames.payload IS DISTINCT FROM EXCLUDED.payload "
                 + "RETURNING dataset_id, id";
         Set<String> changed = execute(c, sql, 2, new Object[][]{ds, ids, split, w, h, payload}, new String[]{"text", "text", "int2", "int4", "int4", "bytea"});
-        return select(frames, changed, f -> f.getDatasetId() + SEP + f.getId());
+        return select(frames, payload, changed, f -> f.getDatasetId() + SEP + f.getId());
     }
 
-    public List<Label> upsertLabels(Connection c, List<Label> labels) throws SQLException {
+    public Stored<Label> upsertLabels(Connection c, List<Label> labels) throws SQLException {
         return upsertKeyed(c, "labels", labels, List.of("dataset_id", "frame_id", "label_set", "labeler_id"),
                 List.of(Label::getDatasetId, Label::getFrameId, Label::getLabelSet, Label::getLabelerId), null, null);
     }
 
-    public List<Inference> upsertInferences(Connection c, List<Inference> inferences) throws SQLException {
+    public Stored<Inference> upsertInferences(Connection c, List<Inference> inferences) throws SQLException {
         return upsertKeyed(c, "inferences", inferences, List.of("dataset_id", "frame_id", "model_id", "model_version"),
                 List.of(Inference::getDatasetId, Inference::getFrameId, Inference::getModelId, Inference::getModelVersion), null, null);
     }
 
-    public List<UserEmbedding> upsertEmbeddings(Connection c, List<UserEmbedding> embeddings) throws SQLException {
+    public Stored<UserEmbedding> upsertEmbeddings(Connection c, List<UserEmbedding> embeddings) throws SQLException {
         return upsertKeyed(c, "user_embeddings", embeddings, List.of("dataset_id", "frame_id", "model_id", "model_version"),
                 List.of(UserEmbedding::getDatasetId, UserEmbedding::getFrameId, UserEmbedding::getModelId, UserEmbedding::getModelVersion),
                 "dimension", UserEmbedding::getVectorCount);
@@ -296,7 +303,7 @@ public class CatalogRepository implements CatalogView {
      * One statement for a whole batch of rows keyed by text columns plus a payload (and optionally one int column):
      * inserts new keys, overwrites changed payloads, leaves identical rows alone, and returns the rows it wrote.
      */
-    private static <T extends com.google.protobuf.MessageLite> List<T> upsertKeyed(
+    private static <T extends com.google.protobuf.MessageLite> Stored<T> upsertKeyed(
             Connection c, String table, List<T> rows, List<String> keyColumns, List<Function<T, String>> keys,
             String intColumn, java.util.function.ToIntFunction<T> intValue) throws SQLException {
         int n = rows.size();
@@ -338,7 +345,7 @@ public class CatalogRepository implements CatalogView {
                 + "payload = EXCLUDED.payload, updated_at = now() "
                 + "WHERE " + table + ".payload IS DISTINCT FROM EXCLUDED.payload RETURNING " + keyList;
         Set<String> changed = execute(c, sql, k, columns, types);
-        return select(rows, changed, row -> {
+        return select(rows, payload, changed, row -> {
             StringBuilder key = new StringBuilder();
             for (int j = 0; j < k; j++) {
                 key.append(j == 0 ? "" : SEP).append(keys.get(j).apply(row));
@@ -391,17 +398,20 @@ public class CatalogRepository implements CatalogView {
         return changed;
     }
 
-    private static <T> List<T> select(List<T> rows, Set<String> changed, Function<T, String> key) {
+    private static <T> Stored<T> select(List<T> rows, byte[][] payloads, Set<String> changed, Function<T, String> key) {
         if (changed == null) {
-            return rows;
+            return new Stored<>(rows, java.util.Arrays.asList(payloads));
         }
         List<T> out = new ArrayList<>(changed.size());
-        for (T row : rows) {
+        List<byte[]> outPayloads = new ArrayList<>(changed.size());
+        for (int i = 0; i < rows.size(); i++) {
+            T row = rows.get(i);
             if (changed.contains(key.apply(row))) {
                 out.add(row);
+                outPayloads.add(payloads[i]);
             }
         }
-        return out;
+        return new Stored<>(out, outPayloads);
     }
 
     private <T> List<T> readPayloads(String sql, String datasetId, String frameId, Parser<T> parser) {

@@ -251,7 +251,19 @@ public final class IngestBenchmark {
             }
             List<TopicPartition> parts = new ArrayList<>();
             for (String t : List.of(Topics.FRAME_UPSERTED, Topics.LABEL_UPSERTED, Topics.INFERENCE_UPSERTED)) {
-                consumer.partitionsFor(t, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
+                // on a fresh broker the metadata of a just-created topic can list fewer partitions for a moment: a
+                // partition left out here would never be read, and the run would wait for its events until the timeout
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                List<org.apache.kafka.common.PartitionInfo> infos = consumer.partitionsFor(t, Duration.ofSeconds(30));
+                while (infos.size() < 4 && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    infos = consumer.partitionsFor(t, Duration.ofSeconds(30));
+                }
+                infos.forEach(p -> parts.add(new TopicPartition(t, p.partition())));
             }
             consumer.assign(parts);
             consumer.seekToEnd(parts);
