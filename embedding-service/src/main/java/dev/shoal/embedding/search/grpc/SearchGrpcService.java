@@ -1,7 +1,6 @@
 package dev.shoal.embedding.search.grpc;
 
 import dev.shoal.embedding.search.SearchException;
-import dev.shoal.embedding.search.SearchRequest;
 import dev.shoal.embedding.search.VectorSearchService;
 import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.proto.embedding.v1.CountVectorsRequest;
@@ -41,30 +40,25 @@ public class SearchGrpcService implements SearchService {
     @Override
     @Blocking
     public Uni<SearchResponse> searchByVector(SearchByVectorRequest req) {
-        return call(() -> SearchMapper.response(search.byVector(new SearchRequest.ByVector(
-                SearchMapper.floats(req.getVectorList()), req.getK(), SearchMapper.filter(req.getFilter()))),
-                req.getIncludeVectors()));
+        return call(() -> SearchMapper.response(search.byVector(SearchMapper.request(req)), req.getIncludeVectors()));
     }
 
     @Override
     @Blocking
     public Uni<SearchResponse> searchByFrame(SearchByFrameRequest req) {
-        return call(() -> SearchMapper.response(search.byFrame(new SearchRequest.ByFrame(req.getFrameId(), req.getK(),
-                SearchMapper.filter(req.getFilter()))), req.getIncludeVectors()));
+        return call(() -> SearchMapper.response(search.byFrame(SearchMapper.request(req)), req.getIncludeVectors()));
     }
 
     @Override
     @Blocking
     public Uni<SearchResponse> searchByFrames(SearchByFramesRequest req) {
-        return call(() -> SearchMapper.response(search.byFrames(new SearchRequest.ByFrames(req.getFrameIdsList(),
-                req.getK(), SearchMapper.filter(req.getFilter()))), req.getIncludeVectors()));
+        return call(() -> SearchMapper.response(search.byFrames(SearchMapper.request(req)), req.getIncludeVectors()));
     }
 
     @Override
     @Blocking
     public Uni<SearchResponse> searchByText(SearchByTextRequest req) {
-        return call(() -> SearchMapper.response(search.byText(new SearchRequest.ByText(req.getText(), req.getK(),
-                SearchMapper.filter(req.getFilter()))), req.getIncludeVectors()));
+        return call(() -> SearchMapper.response(search.byText(SearchMapper.request(req)), req.getIncludeVectors()));
     }
 
     @Override

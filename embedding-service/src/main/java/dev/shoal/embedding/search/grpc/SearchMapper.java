@@ -5,16 +5,40 @@ import dev.shoal.embedding.search.SearchResult;
 import dev.shoal.embedding.store.SearchHit;
 import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.proto.embedding.v1.Neighbor;
+import dev.shoal.proto.embedding.v1.SearchByFrameRequest;
+import dev.shoal.proto.embedding.v1.SearchByFramesRequest;
+import dev.shoal.proto.embedding.v1.SearchByTextRequest;
+import dev.shoal.proto.embedding.v1.SearchByVectorRequest;
 import dev.shoal.proto.embedding.v1.SearchFilter;
 import dev.shoal.proto.embedding.v1.SearchResponse;
 import dev.shoal.proto.embedding.v1.StoredVector;
 
 import java.util.List;
 
-/** Proto messages to and from the search domain (STYLE.md #6). */
+/**
+ * Proto messages to and from the search domain (STYLE.md #6). Requests are mapped as they are, k included (proto3
+ * cannot tell an unset k from 0, and 0 is refused): VectorSearchService validates them (SearchRequestValidator),
+ * the same way as REST's.
+ */
 final class SearchMapper {
 
     private SearchMapper() {
+    }
+
+    static SearchRequest.ByVector request(SearchByVectorRequest req) {
+        return new SearchRequest.ByVector(floats(req.getVectorList()), req.getK(), filter(req.getFilter()));
+    }
+
+    static SearchRequest.ByFrame request(SearchByFrameRequest req) {
+        return new SearchRequest.ByFrame(req.getFrameId(), req.getK(), filter(req.getFilter()));
+    }
+
+    static SearchRequest.ByFrames request(SearchByFramesRequest req) {
+        return new SearchRequest.ByFrames(req.getFrameIdsList(), req.getK(), filter(req.getFilter()));
+    }
+
+    static SearchRequest.ByText request(SearchByTextRequest req) {
+        return new SearchRequest.ByText(req.getText(), req.getK(), filter(req.getFilter()));
     }
 
     static SearchRequest.Filter filter(SearchFilter f) {

@@ -40,6 +40,9 @@ public class SearchResource {
 
     public static final String NDJSON = "application/x-ndjson";
 
+    /** k when a REST query leaves it out. (gRPC has no "absent": a k of 0 is refused there.) */
+    static final int DEFAULT_K = 10;
+
     @Inject
     VectorSearchService search;
 
@@ -63,19 +66,38 @@ public class SearchResource {
         }
     }
 
+    // Each query maps to its SearchRequest here; VectorSearchService validates it (SearchRequestValidator), for
+    // REST and gRPC alike. Only REST has optional fields: an absent k is DEFAULT_K, an absent filter matches all.
+
     public record VectorQuery(@Schema(required = true) float[] vector,
                               @Schema(description = "neighbours wanted, 1..max-k (default 10)") Integer k,
                               Filter filter, Boolean includeVectors) {
+
+        SearchRequest.ByVector toDomain() {
+            return new SearchRequest.ByVector(vector, kOrDefault(k), filterOrNone(filter));
+        }
     }
 
     public record FrameQuery(@Schema(required = true) String frameId, Integer k, Filter filter, Boolean includeVectors) {
+
+        SearchRequest.ByFrame toDomain() {
+            return new SearchRequest.ByFrame(frameId, kOrDefault(k), filterOrNone(filter));
+        }
     }
 
     public record FramesQuery(@Schema(required = true, description = "their centroid is the query") List<String> frameIds,
                               Integer k, Filter filter, Boolean includeVectors) {
+
+        SearchRequest.ByFrames toDomain() {
+            return new SearchRequest.ByFrames(frameIds, kOrDefault(k), filterOrNone(filter));
+        }
     }
 
     public record TextQuery(@Schema(required = true) String text, Integer k, Filter filter, Boolean includeVectors) {
+
+        SearchRequest.ByText toDomain() {
+            return new SearchRequest.ByText(text, kOrDefault(k), filterOrNone(filter));
+        }
     }
 
     @Schema(description = "One stored vector and its scalar fields")
@@ -116,9 +138,7 @@ public class SearchResource {
     @APIResponse(responseCode = "400", description = "bad k, missing model version, or a vector of the wrong dimension")
     @APIResponse(responseCode = "404", description = "the store holds no vectors of that model version")
     public Result byVector(VectorQuery q) {
-        body(q);
-        return Result.of(search.byVector(new SearchRequest.ByVector(q.vector(), k(q.k()), filter(q.filter()))),
-                q.includeVectors());
+        return Result.of(search.byVector(body(q).toDomain()), q.includeVectors());
     }
 
     @POST
@@ -128,9 +148,7 @@ public class SearchResource {
     @APIResponse(responseCode = "400", description = "bad k or missing frame id / model version")
     @APIResponse(responseCode = "404", description = "the frame has no vector of that model version")
     public Result byFrame(FrameQuery q) {
-        body(q);
-        return Result.of(search.byFrame(new SearchRequest.ByFrame(q.frameId(), k(q.k()), filter(q.filter()))),
-                q.includeVectors());
+        return Result.of(search.byFrame(body(q).toDomain()), q.includeVectors());
     }
 
     @POST
@@ -140,9 +158,7 @@ public class SearchResource {
     @APIResponse(responseCode = "400", description = "bad k, no frame ids, or missing model version")
     @APIResponse(responseCode = "404", description = "a frame has no vector of that model version")
     public Result byFrames(FramesQuery q) {
-        body(q);
-        return Result.of(search.byFrames(new SearchRequest.ByFrames(q.frameIds(), k(q.k()), filter(q.filter()))),
-                q.includeVectors());
+        return Result.of(search.byFrames(body(q).toDomain()), q.includeVectors());
     }
 
     @POST
@@ -152,9 +168,7 @@ public class SearchResource {
     @APIResponse(responseCode = "400", description = "bad k, empty text, or a model version the text model cannot search")
     @APIResponse(responseCode = "503", description = "text model not loaded")
     public Result byText(TextQuery q) {
-        body(q);
-        return Result.of(search.byText(new SearchRequest.ByText(q.text(), k(q.k()), filter(q.filter()))),
-                q.includeVectors());
+        return Result.of(search.byText(body(q).toDomain()), q.includeVectors());
     }
 
     @GET
@@ -216,17 +230,19 @@ public class SearchResource {
                 .entity(new Error(status.getReasonPhrase(), e.field(), e.getMessage())).build();
     }
 
-    private static void body(Object q) {
+    /** The request body, which JAX-RS passes as null when the request has none. */
+    private static <Q> Q body(Q q) {
         if (q == null) {
             throw SearchException.invalid("body", "a JSON request body is required");
         }
+        return q;
     }
 
-    private static int k(Integer k) {
-        return k == null ? 10 : k;
+    private static int kOrDefault(Integer k) {
+        return k == null ? DEFAULT_K : k;
     }
 
-    private static SearchRequest.Filter filter(Filter f) {
+    private static SearchRequest.Filter filterOrNone(Filter f) {
         return f == null ? SearchRequest.Filter.NONE : f.toDomain();
     }
 }
