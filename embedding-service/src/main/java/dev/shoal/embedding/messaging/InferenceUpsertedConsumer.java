@@ -1,24 +1,20 @@
 package dev.shoal.embedding.messaging;
 
 import dev.shoal.proto.EventCodec;
-import dev.shoal.embedding.catalog.FrameCatalogRepository;
-import dev.shoal.embedding.catalog.FrameCatalogRepository.CurrentFields;
-import dev.shoal.embedding.store.FieldUpdate;
-import dev.shoal.embedding.store.VectorStore;
+import dev.shoal.embedding.service.FrameFieldsService;
 import dev.shoal.proto.ingest.v1.ClassProbability;
 import dev.shoal.proto.ingest.v1.InferenceUpserted;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Keeps the prediction field of a frame's stored vectors: the top class (arg-max probability) of the frame's most
- * recently updated classification inference, whichever model made it. Recorded in the catalog first, so an
- * inference that arrives before the vector is applied when the vector is written. Box inferences carry no frame
- * class and are skipped.
+ * Keeps the prediction field of a frame's stored vectors, through {@link FrameFieldsService}: the top class (arg-max
+ * probability) of the frame's most recently updated classification inference, whichever model made it. Recorded in
+ * the catalog first, so an inference that arrives before the vector is applied when the vector is written. Box
+ * inferences carry no frame class and are skipped.
  */
 @ApplicationScoped
 public class InferenceUpsertedConsumer {
@@ -26,10 +22,7 @@ public class InferenceUpsertedConsumer {
     public static final String CHANNEL = "inference-upserted";
 
     @Inject
-    FrameCatalogRepository catalog;
-
-    @Inject
-    Instance<VectorStore> stores;
+    FrameFieldsService fields;
 
     @Incoming(CHANNEL)
     @Blocking
@@ -44,12 +37,8 @@ public class InferenceUpsertedConsumer {
             throw new IllegalArgumentException("InferenceUpserted needs inference.frame_id and at least one "
                     + "inference.classification.scores entry with a class_name");
         }
-        catalog.upsertPrediction(inference.getDatasetId(), inference.getFrameId(), inference.getModelId(),
+        fields.recordPrediction(inference.getDatasetId(), inference.getFrameId(), inference.getModelId(),
                 inference.getModelVersion(), top);
-        CurrentFields now = catalog.currentFields(inference.getDatasetId(), inference.getFrameId());
-        if (now.prediction() != null) {
-            stores.get().updateFields(inference.getDatasetId(), inference.getFrameId(), FieldUpdate.prediction(now.prediction()));
-        }
     }
 
     /** The class with the highest probability (the first of equals), or null when none has a name. */

@@ -1,24 +1,20 @@
 package dev.shoal.embedding.messaging;
 
 import dev.shoal.proto.EventCodec;
-import dev.shoal.embedding.catalog.FrameCatalogRepository;
-import dev.shoal.embedding.catalog.FrameCatalogRepository.CurrentFields;
-import dev.shoal.embedding.store.FieldUpdate;
-import dev.shoal.embedding.store.VectorStore;
+import dev.shoal.embedding.service.FrameFieldsService;
 import dev.shoal.proto.ingest.v1.LabelUpserted;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Keeps the frame catalog's classification labels (what the training job learns from) and the label fields of the
- * frame's stored vectors (label, labeled, labeler; every model version). The vector gets the frame's CURRENT label,
- * the most recently updated one, read back from the catalog. A label that arrives before the vector is still
- * applied: the pipeline reads the catalog when it writes the vector. Box and polygon labels carry no frame class
- * and are skipped.
+ * frame's stored vectors (label, labeled, labeler; every model version), through {@link FrameFieldsService}. The
+ * vector gets the frame's CURRENT label, the most recently updated one, read back from the catalog. A label that
+ * arrives before the vector is still applied: the pipeline reads the catalog when it writes the vector. Box and
+ * polygon labels carry no frame class and are skipped.
  */
 @ApplicationScoped
 public class LabelUpsertedConsumer {
@@ -26,10 +22,7 @@ public class LabelUpsertedConsumer {
     public static final String CHANNEL = "label-upserted";
 
     @Inject
-    FrameCatalogRepository catalog;
-
-    @Inject
-    Instance<VectorStore> stores;
+    FrameFieldsService fields;
 
     @Incoming(CHANNEL)
     @Blocking
@@ -42,11 +35,7 @@ public class LabelUpsertedConsumer {
         if (label.getFrameId().isBlank() || label.getClassification().getClassName().isBlank()) {
             throw new IllegalArgumentException("LabelUpserted needs label.frame_id and label.classification.class_name");
         }
-        catalog.upsertLabel(label.getDatasetId(), label.getFrameId(), label.getLabelSet(), label.getLabelerId(),
+        fields.recordLabel(label.getDatasetId(), label.getFrameId(), label.getLabelSet(), label.getLabelerId(),
                 label.getClassification().getClassName());
-        CurrentFields now = catalog.currentFields(label.getDatasetId(), label.getFrameId());
-        if (now.label() != null) {
-            stores.get().updateFields(label.getDatasetId(), label.getFrameId(), FieldUpdate.label(now.label(), now.labelerId()));
-        }
     }
 }
