@@ -343,6 +343,11 @@ public class EmbeddingPipeline {
      * batched upsert, then one re-read: a label or prediction that reached the catalog after the first read found no
      * vector to update (its consumer runs {@link VectorStore#updateFields} on stored vectors only), so it is applied
      * here. Then one EmbeddingComputed per row.
+     *
+     * <p>The two catalog reads per batch are both needed. Without the first, every labeled frame would cost a
+     * second store write (an {@code updateFields} after the upsert). Without the second, a label recorded between
+     * the first read and the upsert is lost: {@link FrameFieldsService} found no vector to update then, and the
+     * upsert writes the label read before it. The second read covers only the rows actually stored.
      */
     private List<CompletableFuture<Void>> write(List<Write> batch) {
         Set<FrameKey> keys = new LinkedHashSet<>();
