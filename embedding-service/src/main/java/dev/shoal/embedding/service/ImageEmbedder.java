@@ -8,9 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
-import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 import dev.shoal.embedding.config.EmbeddingConfig;
 import dev.shoal.embedding.domain.EmbeddingException;
@@ -206,21 +204,12 @@ public final class ImageEmbedder implements Embedder {
         return out;
     }
 
-    static final class Preprocess implements Translator<BufferedImage, float[]> {
+    /** Turns a batch of images into one NCHW tensor ({@link #pixels}); takes the configured output, one vector per image. */
+    static final class Preprocess implements BatchTranslator<BufferedImage> {
         private final Settings s;
 
         Preprocess(Settings s) {
             this.s = s;
-        }
-
-        @Override
-        public NDList processInput(TranslatorContext ctx, BufferedImage input) {
-            return batchProcessInput(ctx, List.of(input));
-        }
-
-        @Override
-        public float[] processOutput(TranslatorContext ctx, NDList list) {
-            return batchProcessOutput(ctx, list).get(0);
         }
 
         @Override
@@ -250,11 +239,6 @@ public final class ImageEmbedder implements Embedder {
                 vectors.add(s.normalize() ? Vectors.normalize(v) : v);
             }
             return vectors;
-        }
-
-        @Override
-        public Batchifier getBatchifier() {
-            return null;
         }
     }
 }

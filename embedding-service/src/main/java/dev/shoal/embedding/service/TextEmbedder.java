@@ -11,9 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
-import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 import dev.shoal.embedding.domain.EmbeddingException;
 import dev.shoal.embedding.domain.FrameContent;
@@ -146,22 +144,12 @@ public final class TextEmbedder implements Embedder {
     }
 
     /** Tokenises a batch with padding to its longest text, runs the model, mean-pools over the mask, L2-normalises. */
-    static final class MeanPoolTranslator implements Translator<String, float[]> {
+    static final class MeanPoolTranslator implements BatchTranslator<String> {
 
         private final HuggingFaceTokenizer tokenizer;
 
         MeanPoolTranslator(HuggingFaceTokenizer tokenizer) {
             this.tokenizer = tokenizer;
-        }
-
-        @Override
-        public NDList processInput(TranslatorContext ctx, String input) {
-            return batchProcessInput(ctx, List.of(input));
-        }
-
-        @Override
-        public float[] processOutput(TranslatorContext ctx, NDList list) {
-            return batchProcessOutput(ctx, list).get(0);
         }
 
         @Override
@@ -221,11 +209,6 @@ public final class TextEmbedder implements Embedder {
                 out.add(Vectors.normalize(v));
             }
             return out;
-        }
-
-        @Override
-        public Batchifier getBatchifier() {
-            return null;
         }
     }
 }

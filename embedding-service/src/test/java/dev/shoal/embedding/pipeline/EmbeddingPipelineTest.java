@@ -28,8 +28,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -80,14 +78,7 @@ class EmbeddingPipelineTest {
 
     @BeforeAll
     static void serve() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/note.txt", ex -> {
-            byte[] body = "served from loopback".getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        server.start();
+        server = PipelineEvents.serveText("served from loopback");
     }
 
     @AfterAll
@@ -230,7 +221,7 @@ class EmbeddingPipelineTest {
             PipelineEvents.send(probe, Topics.FRAME_UPSERTED, corrupt, PipelineEvents.frameEvent(dataset, corrupt,
                     "data:image/png;base64," + Base64.getEncoder().encodeToString(notAPng), Modality.MODALITY_IMAGE));
             PipelineEvents.send(probe, Topics.FRAME_UPSERTED, loopback, PipelineEvents.frameEvent(dataset, loopback,
-                    "http://127.0.0.1:" + server.getAddress().getPort() + "/note.txt", Modality.MODALITY_TEXT));
+                    PipelineEvents.noteUri(server), Modality.MODALITY_TEXT));
             PipelineEvents.send(probe, Topics.FRAME_UPSERTED, after, PipelineEvents.frameEvent(dataset, after,
                     text("a frame after the bad ones"), Modality.MODALITY_TEXT));
 

@@ -18,9 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -52,14 +49,7 @@ class LoopbackAllowedPipelineTest {
 
     @BeforeAll
     static void serve() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/note.txt", ex -> {
-            byte[] body = "a violin concerto recorded live".getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        server.start();
+        server = PipelineEvents.serveText("a violin concerto recorded live");
     }
 
     @AfterAll
@@ -71,7 +61,7 @@ class LoopbackAllowedPipelineTest {
     void a_frame_served_over_loopback_http_is_embedded_when_loopback_is_allowed() {
         String dataset = "ds-" + UUID.randomUUID().toString().substring(0, 8);
         String frame = "f-http-" + UUID.randomUUID();
-        String uri = "http://127.0.0.1:" + server.getAddress().getPort() + "/note.txt";
+        String uri = PipelineEvents.noteUri(server);
         try (KafkaProbe probe = new KafkaProbe(bootstrap)) {
             PipelineEvents.send(probe, Topics.FRAME_UPSERTED, frame,
                     PipelineEvents.frameEvent(dataset, frame, uri, Modality.MODALITY_TEXT));

@@ -1,6 +1,7 @@
 package dev.shoal.embedding.pipeline;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.sun.net.httpserver.HttpServer;
 import dev.shoal.proto.Envelopes;
 import dev.shoal.proto.Topics;
 import dev.shoal.proto.embedding.v1.EmbeddingComputed;
@@ -19,13 +20,41 @@ import dev.shoal.proto.ingest.v1.Split;
 import dev.shoal.testkit.KafkaProbe;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** Shared helpers for the pipeline tests: build and send frame events, read the events that come out. */
+/**
+ * Shared helpers for the pipeline tests: build and send frame events, read the events that come out, serve a text
+ * over loopback HTTP.
+ */
 final class PipelineEvents {
     private PipelineEvents() {
+    }
+
+    /** The path {@link #serveText} serves its text at. */
+    static final String NOTE_PATH = "/note.txt";
+
+    /** Starts an HTTP server on a free loopback port that answers {@link #NOTE_PATH} with {@code text}; stop it after. */
+    static HttpServer serveText(String text) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext(NOTE_PATH, ex -> {
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        return server;
+    }
+
+    /** The URI of {@link #NOTE_PATH} on a server from {@link #serveText}. */
+    static String noteUri(HttpServer server) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + NOTE_PATH;
     }
 
     static byte[] frameEvent(String datasetId, String frameId, String uri, Modality modality) {
