@@ -7,6 +7,8 @@ import dev.shoal.embedding.store.VectorFilter;
 import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.embedding.store.VectorStore;
 import dev.shoal.embedding.store.VectorValidation;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.FilterCodec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.document.Document;
@@ -168,15 +170,10 @@ public final class LuceneVectorStore implements VectorStore {
             this.directory = FSDirectory.open(path);
             this.mergeExecutor = options.mergeThreads() > 1
                     ? Executors.newFixedThreadPool(options.mergeThreads() - 1, daemon("vector-store-merge")) : null;
-            KnnVectorsFormat format = new HnswFormat(options.maxConn(), options.beamWidth(), options.mergeThreads(),
+            HnswFormat format = new HnswFormat(options.maxConn(), options.beamWidth(), options.mergeThreads(),
                     mergeExecutor);
             IndexWriterConfig config = new IndexWriterConfig()
-                    .setCodec(new Lucene912Codec() {
-                        @Override
-                        public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                            return format;
-                        }
-                    })
+                    .setCodec(codec(format))
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                     .setRAMBufferSizeMB(options.ramBufferMb());
             this.writer = new IndexWriter(directory, config);
@@ -190,6 +187,28 @@ public final class LuceneVectorStore implements VectorStore {
             long ms = commitInterval.toMillis();
             committer.scheduleWithFixedDelay(this::commitQuietly, ms, ms, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Lucene912 with {@link HnswFormat} for every vector field, read back through {@link SimdKnnVectorsFormat} so
+     * that the store's own searches score with SIMD too. Same name, same files as the stock codec: any Lucene 9.12
+     * opens the index. Segments this process opens from disk (those of an earlier run) are read by the stock
+     * codec, Lucene's choice by name, until a merge rewrites them.
+     */
+    static Codec codec(HnswFormat format) {
+        Lucene912Codec base = new Lucene912Codec() {
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                return format;
+            }
+        };
+        KnnVectorsFormat vectors = new SimdKnnVectorsFormat(format);
+        return new FilterCodec(base.getName(), base) {
+            @Override
+            public KnnVectorsFormat knnVectorsFormat() {
+                return vectors;
+            }
+        };
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -1,0 +1,154 @@
+package dev.shoal.embedding.store.embedded;
+
+import dev.shoal.algorithms.knn.Dot;
+import org.apache.lucene.codecs.hnsw.FlatVectorScorerUtil;
+import org.apache.lucene.codecs.hnsw.FlatVectorsScorer;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.util.VectorUtil;
+import org.apache.lucene.util.hnsw.RandomAccessVectorValues;
+import org.apache.lucene.util.hnsw.RandomVectorScorer;
+import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
+
+import java.io.IOException;
+
+/**
+ * Lucene's flat-vector scorer for float vectors, computed on SIMD lanes. Lucene 9.12 only uses its own Panama
+ * vector code on Java 20 and later; on our Java 17 every HNSW insert, merge and search scores with the scalar
+ * {@code DefaultVectorUtilSupport}, whose float reductions the JIT cannot vectorise. This scorer gives the same
+ * scores as {@link VectorSimilarityFunction#compare} (up to float rounding: the sums are added in a different
+ * order) using {@link Dot}, the project's jdk.incubator.vector dot product:
+ * <ul>
+ *   <li>COSINE: {@code max((1 + cos) / 2, 0)} with {@code cos = a.b / sqrt(|a|^2 |b|^2)} in double, as Lucene;
+ *       the fixed side's squared norm (the query, or the node a graph builder inserts) is computed once per
+ *       scorer; a zero vector gives NaN like Lucene's arithmetic (Lucene additionally asserts, and the store
+ *       rejects all-zero vectors before they reach the index);</li>
+ *   <li>DOT_PRODUCT: {@code max((1 + a.b) / 2, 0)};</li>
+ *   <li>MAXIMUM_INNER_PRODUCT: {@link VectorUtil#scaleMaxInnerProductScore}.</li>
+ * </ul>
+ * EUCLIDEAN (a difference is needed, not a dot product), byte vectors, and everything when the vector module is
+ * absent ({@link Dot#SIMD} false: the JVM was started without {@code --add-modules jdk.incubator.vector}, or
+ * {@code -Dshoal.simd.disabled=true}) go to Lucene's own scorer, so the scalar path stays what it was.
+ * The scorer only changes arithmetic: the bytes on disk are Lucene99's.
+ */
+final class SimdVectorScorer implements FlatVectorsScorer {
+
+    /** The scorer the store uses: this one when SIMD is available, else Lucene's. */
+    static final FlatVectorsScorer INSTANCE = Dot.SIMD
+            ? new SimdVectorScorer(FlatVectorScorerUtil.getLucene99FlatVectorsScorer())
+            : FlatVectorScorerUtil.getLucene99FlatVectorsScorer();
+
+    private final FlatVectorsScorer fallback;
+
+    SimdVectorScorer(FlatVectorsScorer fallback) {
+        this.fallback = fallback;
+    }
+
+    static boolean handles(VectorSimilarityFunction similarity) {
+        return similarity == VectorSimilarityFunction.COSINE
+                || similarity == VectorSimilarityFunction.DOT_PRODUCT
+                || similarity == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
+    }
+
+    @Override
+    public RandomVectorScorerSupplier getRandomVectorScorerSupplier(VectorSimilarityFunction similarity,
+                                                                    RandomAccessVectorValues values) throws IOException {
+        if (handles(similarity) && values instanceof RandomAccessVectorValues.Floats floats) {
+            return new Supplier(similarity, floats);
+        }
+        return fallback.getRandomVectorScorerSupplier(similarity, values);
+    }
+
+    @Override
+    public RandomVectorScorer getRandomVectorScorer(VectorSimilarityFunction similarity, RandomAccessVectorValues values,
+                                                    float[] target) throws IOException {
+        if (handles(similarity) && values instanceof RandomAccessVectorValues.Floats floats) {
+            if (target.length != values.dimension()) {
+                throw new IllegalArgumentException("vector query dimension: " + target.length
+                        + " differs from field dimension: " + values.dimension());
+            }
+            return new Scorer(similarity, floats, target);
+        }
+        return fallback.getRandomVectorScorer(similarity, values, target);
+    }
+
+    @Override
+    public RandomVectorScorer getRandomVectorScorer(VectorSimilarityFunction similarity, RandomAccessVectorValues values,
+                                                    byte[] target) throws IOException {
+        return fallback.getRandomVectorScorer(similarity, values, target);
+    }
+
+    @Override
+    public String toString() {
+        return "SimdVectorScorer(fallback=" + fallback + ")";
+    }
+
+    /** The score of {@code a} against {@code b}; {@code aa} is a.a, needed only by COSINE. */
+    static float score(VectorSimilarityFunction similarity, float[] a, float aa, float[] b) {
+        float ab = Dot.dot(a, b);
+        return switch (similarity) {
+            case COSINE -> {
+                float cos = (float) (ab / Math.sqrt((double) aa * (double) Dot.dot(b, b)));
+                yield Math.max((1 + cos) / 2, 0);
+            }
+            case DOT_PRODUCT -> Math.max((1 + ab) / 2, 0);
+            case MAXIMUM_INNER_PRODUCT -> VectorUtil.scaleMaxInnerProductScore(ab);
+            default -> throw new IllegalArgumentException("not a dot-product similarity: " + similarity);
+        };
+    }
+
+    /** Scores the stored vectors against one fixed vector (a query, or the node being inserted). */
+    static final class Scorer extends RandomVectorScorer.AbstractRandomVectorScorer {
+        private final VectorSimilarityFunction similarity;
+        private final RandomAccessVectorValues.Floats values;
+        private final float[] target;
+        private final float targetNorm2;
+
+        Scorer(VectorSimilarityFunction similarity, RandomAccessVectorValues.Floats values, float[] target) {
+            super(values);
+            this.similarity = similarity;
+            this.values = values;
+            this.target = target;
+            this.targetNorm2 = similarity == VectorSimilarityFunction.COSINE ? Dot.dot(target, target) : 0f;
+        }
+
+        @Override
+        public float score(int node) throws IOException {
+            return SimdVectorScorer.score(similarity, target, targetNorm2, values.vectorValue(node));
+        }
+    }
+
+    /**
+     * Scorers for graph building: {@link #scorer(int)} fixes one stored vector and scores the others. Like Lucene's
+     * supplier it reads the fixed vector and the scored ones through two separate copies of the values (an
+     * off-heap reader reuses one buffer per copy), and the fixed vector is copied out of its buffer, so a scorer
+     * stays valid after the next {@code scorer} call. A {@link #copy()} gets fresh copies for another thread.
+     */
+    static final class Supplier implements RandomVectorScorerSupplier {
+        private final VectorSimilarityFunction similarity;
+        private final RandomAccessVectorValues.Floats values;
+        private final RandomAccessVectorValues.Floats fixed;
+        private final RandomAccessVectorValues.Floats scored;
+
+        Supplier(VectorSimilarityFunction similarity, RandomAccessVectorValues.Floats values) throws IOException {
+            this.similarity = similarity;
+            this.values = values;
+            this.fixed = values.copy();
+            this.scored = values.copy();
+        }
+
+        @Override
+        public RandomVectorScorer scorer(int ord) throws IOException {
+            return new Scorer(similarity, scored, fixed.vectorValue(ord).clone());
+        }
+
+        @Override
+        public RandomVectorScorerSupplier copy() throws IOException {
+            return new Supplier(similarity, values.copy());
+        }
+
+        @Override
+        public String toString() {
+            return "SimdVectorScorer.Supplier(similarity=" + similarity + ")";
+        }
+    }
+}
