@@ -67,7 +67,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -111,8 +111,11 @@ public final class LuceneVectorStore implements VectorStore {
     private final Map<String, Integer> dimensions = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final java.util.concurrent.ExecutorService mergeExecutor;
-    /** Serialises writes, so {@link #updateFields}' read-modify-write never puts back a vector an upsert replaced. */
-    private final ReentrantLock writeLock = new ReentrantLock();
+    /**
+     * Upserts share the read side (IndexWriter is thread-safe, so concurrent upsert batches index in parallel);
+     * {@link #updateFields}' read-modify-write takes the write side, so it never puts back a vector an upsert replaced.
+     */
+    private final ReentrantReadWriteLock updateGuard = new ReentrantReadWriteLock();
     private volatile int efSearch;
 
     /**
@@ -241,7 +244,7 @@ public final class LuceneVectorStore implements VectorStore {
                         + " dimensions but model version " + r.modelVersion() + " has " + known);
             }
         }
-        writeLock.lock();
+        updateGuard.readLock().lock();
         try {
             for (VectorRecord r : records) {
                 writer.updateDocument(new Term(KEY, r.key()), toDocument(r));
@@ -250,7 +253,7 @@ public final class LuceneVectorStore implements VectorStore {
             throw new UncheckedIOException("vector upsert failed: " + e.getMessage(), e);
         } finally {
             writeGeneration.incrementAndGet();
-            writeLock.unlock();
+            updateGuard.readLock().unlock();
         }
         batchDims.forEach(dimensions::putIfAbsent);
     }
@@ -272,7 +275,7 @@ public final class LuceneVectorStore implements VectorStore {
         term(q, FRAME_ID, frameId);
         term(q, DATASET_ID, datasetId);
         Query query = q.build();
-        writeLock.lock();
+        updateGuard.writeLock().lock();
         try {
             List<VectorRecord> changed = withSearcher(searcher -> {
                 List<VectorRecord> rows = new ArrayList<>();
@@ -296,7 +299,7 @@ public final class LuceneVectorStore implements VectorStore {
         } catch (IOException e) {
             throw new UncheckedIOException("vector field update failed: " + e.getMessage(), e);
         } finally {
-            writeLock.unlock();
+            updateGuard.writeLock().unlock();
         }
     }
 

@@ -124,6 +124,42 @@ class LuceneVectorStoreTest {
     }
 
     @Test
+    void fieldUpdatesRacingUpsertsNeverPutBackAnOlderVector() throws Exception {
+        try (LuceneVectorStore store = new LuceneVectorStore(dir)) {
+            store.upsert(List.of(row("f", 1, 0, 0)));
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            Future<?> upserts = pool.submit(() -> {
+                for (int i = 1; i <= 60; i++) {
+                    store.upsert(List.of(row("f", 1, i, 0), row("g" + i, 0, 1, i)));
+                }
+                return null;
+            });
+            List<Future<?>> updates = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                String labeler = "l" + t;
+                updates.add(pool.submit(() -> {
+                    for (int i = 0; i < 30; i++) {
+                        store.updateFields("ds", "f", dev.shoal.embedding.store.FieldUpdate.label("dog" + i, labeler));
+                    }
+                    return null;
+                }));
+            }
+            upserts.get();
+            for (Future<?> f : updates) {
+                f.get();
+            }
+            pool.shutdown();
+            // the last upsert's vector survives every read-modify-write that raced it
+            assertArrayEquals(new float[]{1, 60, 0}, store.get("f", "m@1").orElseThrow().vector());
+            store.updateFields("ds", "f", dev.shoal.embedding.store.FieldUpdate.label("bird", "l9"));
+            VectorRecord f = store.get("f", "m@1").orElseThrow();
+            assertEquals("bird", f.label());
+            assertArrayEquals(new float[]{1, 60, 0}, f.vector());
+            assertEquals(61, store.count("ds", "m@1"));
+        }
+    }
+
+    @Test
     void aClosedStoreSaysSo() {
         LuceneVectorStore store = new LuceneVectorStore(dir);
         store.close();
