@@ -3,7 +3,10 @@ package dev.shoal.algorithms.bench;
 import dev.shoal.algorithms.knn.KnnGraph;
 import dev.shoal.algorithms.projection.Umap;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -15,7 +18,7 @@ import java.util.Random;
  * layout keeps the graph: for 1,000 sampled nodes, the fraction of their k graph neighbours found among
  * their k nearest points in 2-D.
  *
- * <p>Args: {@code n epochs [repeats]}, e.g. {@code 1000000 20 3}.
+ * <p>Args: {@code n epochs [repeats]}, n a perfect square, e.g. {@code 1000000 20 3}.
  */
 public final class UmapBenchmark {
 
@@ -45,15 +48,11 @@ public final class UmapBenchmark {
     /** k-NN graph of an n-point square lattice, node ids shuffled. */
     static KnnGraph lattice(int n, int k, long seed) {
         int side = (int) Math.ceil(Math.sqrt(n));
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) perm[i] = i;
-        Random r = new Random(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        // perm[p] = node id of lattice position p: ids shuffled so memory order says nothing about the layout
+        List<Integer> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) ids.add(i);
+        Collections.shuffle(ids, new Random(seed));
+        int[] perm = ids.stream().mapToInt(Integer::intValue).toArray();
         // lattice offsets within radius 4, nearest first
         int[][] off = new int[80][];
         int m = 0;
@@ -78,6 +77,7 @@ public final class UmapBenchmark {
                 dist[id * k + c] = (float) (0.05 * Math.sqrt(o[0] * o[0] + o[1] * o[1]));
                 if (++c == k) break;
             }
+            if (c < k) throw new IllegalArgumentException("n must be a perfect square (a full lattice), was " + n);
         }
         return KnnGraph.of(n, k, nb, dist);
     }
