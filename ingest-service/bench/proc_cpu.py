@@ -5,9 +5,13 @@
                                             (postmaster + its children, exited ones included via cutime)
   proc_cpu.py diff A.json B.json FRAMES     CPU s and us/frame per part between two snapshots
   proc_cpu.py run OUT.json -- CMD...        runs CMD, writes its CPU seconds (user + sys) as {"benchmark client": s}
+
+The diff also lists, per part, the threads that used the most CPU (grouped by thread name without digits; a
+JVM's GC and JIT compiler threads show as "G1 ...", "C2 CompilerThre" and the like), from /proc/PID/task.
 """
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -16,7 +20,7 @@ HZ = os.sysconf('SC_CLK_TCK')
 
 
 def snap(home):
-    procs = {}
+    procs, own, kernel = {}, {}, {}
     for pid in os.listdir('/proc'):
         if not pid.isdigit():
             continue
@@ -27,6 +31,8 @@ def snap(home):
             continue
         f = st[st.rindex(')') + 2:].split()
         procs[int(pid)] = (cmd, int(f[1]), sum(int(v) for v in f[11:15]) / HZ)  # utime stime cutime cstime
+        own[int(pid)] = (int(f[11]) + int(f[12])) / HZ
+        kernel[int(pid)] = (int(f[12]) + int(f[14])) / HZ  # stime + cstime
     postmasters = {p for p, (c, _, _) in procs.items() if 'bin/postgres' in c and home in c}
     out = {}
     for p, (c, parent, cpu) in procs.items():
@@ -39,6 +45,44 @@ def snap(home):
         else:
             continue
         out[part] = out.get(part, 0.0) + cpu
+        sys_ = out.setdefault('sys', {})
+        sys_[part] = sys_.get(part, 0.0) + kernel[p]
+        threads = out.setdefault('threads', {}).setdefault(part, {})
+        if part == 'postgresql':  # one process per role, named by its title (backend <db>, walwriter, ...)
+            threads[pg_role(c, p in postmasters)] = threads.get(pg_role(c, p in postmasters), 0.0) + own[p]
+            if p in postmasters:
+                threads['exited children'] = cpu - own[p]
+            continue
+        for name, tcpu in task_cpu(p).items():
+            threads[name] = threads.get(name, 0.0) + tcpu
+    return out
+
+
+def pg_role(cmd, postmaster):
+    """'postgres: postgres ingest 127.0.0.1(4242) idle' -> 'backend ingest'; 'postgres: walwriter' -> 'walwriter'."""
+    if postmaster:
+        return 'postmaster'
+    title = cmd.split(':', 1)[-1].split()
+    if len(title) >= 2 and title[0] == 'postgres':
+        return 'backend ' + title[1]
+    return ' '.join(w for w in title if not re.match(r'^[0-9(]', w))
+
+
+def task_cpu(pid):
+    """CPU seconds of a process's live threads, by thread name with digits replaced by '#'."""
+    out = {}
+    try:
+        tasks = os.listdir(f'/proc/{pid}/task')
+    except OSError:
+        return out
+    for tid in tasks:
+        try:
+            st = open(f'/proc/{pid}/task/{tid}/stat').read()
+        except OSError:
+            continue
+        name = re.sub(r'[0-9]+', '#', st[st.index('(') + 1:st.rindex(')')])
+        f = st[st.rindex(')') + 2:].split()
+        out[name] = out.get(name, 0.0) + (int(f[11]) + int(f[12])) / HZ
     return out
 
 
@@ -53,10 +97,18 @@ def main(argv):
     elif argv[1] == 'diff':
         a, b, frames = json.load(open(argv[2])), json.load(open(argv[3])), float(argv[4])
         total = 0.0
+        threads_a, threads_b = a.pop('threads', {}), b.pop('threads', {})
+        sys_a, sys_b = a.pop('sys', {}), b.pop('sys', {})
         for part in sorted(b):
             d = b[part] - a.get(part, 0.0)
             total += d
-            print(f'  {part:16s} {d:7.1f} CPU s {d / frames * 1e6:7.1f} us/frame')
+            k = sys_b.get(part, 0.0) - sys_a.get(part, 0.0)
+            print(f'  {part:16s} {d:7.1f} CPU s {d / frames * 1e6:7.1f} us/frame (of which kernel {k / frames * 1e6:.1f})')
+            ta, tb = threads_a.get(part, {}), threads_b.get(part, {})
+            per = sorted(((tb[n] - ta.get(n, 0.0), n) for n in tb), reverse=True)
+            top = [f'{n} {t / frames * 1e6:.1f}' for t, n in per[:8] if t > 0]
+            if top:
+                print('      threads (us/frame): ' + '; '.join(top))
         print(f'  {"server side":16s} {total:7.1f} CPU s {total / frames * 1e6:7.1f} us/frame '
               f'-> at most {2 / (total / frames):,.0f} frames/s on 2 otherwise idle cores')
     return 0

@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * events published (the REST call returns after both; for Kafka the benchmark reads the events back).
  *
  * <p>Run: see BENCHMARKS.md. Arguments: {@code frames=100000 batch=2000 clients=4 http=http://127.0.0.1:8081
- * kafka=127.0.0.1:9092 paths=rest,kafka}.
+ * kafka=127.0.0.1:9092 paths=rest,kafka compression=lz4} (the request records' compression; default from
+ * SHOAL_BENCH_REQUEST_COMPRESSION, else lz4).
  */
 public final class IngestBenchmark {
 
@@ -55,7 +56,8 @@ public final class IngestBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new java.util.HashMap<>(Map.of("frames", "100000", "batch", "2000", "clients", "4",
-                "http", "http://127.0.0.1:8081", "kafka", "127.0.0.1:9092", "paths", "rest,kafka"));
+                "http", "http://127.0.0.1:8081", "kafka", "127.0.0.1:9092", "paths", "rest,kafka",
+                "compression", System.getenv().getOrDefault("SHOAL_BENCH_REQUEST_COMPRESSION", "lz4")));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             a.put(kv[0], kv[1]);
@@ -73,7 +75,7 @@ public final class IngestBenchmark {
             if (path.equals("rest")) {
                 rest(http, kafka, ds, frames, batch, clients);
             } else if (path.equals("kafka")) {
-                kafka(http, kafka, ds, frames, batch);
+                kafka(http, kafka, ds, frames, batch, a.get("compression"));
             }
         }
     }
@@ -169,13 +171,14 @@ public final class IngestBenchmark {
 
     // ------------------------------------------------------------------ Kafka
 
-    static void kafka(String http, String kafka, String ds, int frames, int batch) throws Exception {
+    /** {@code compression}: of the request records, as a training system's producer would set it (lz4 by default). */
+    static void kafka(String http, String kafka, String ds, int frames, int batch, String compression) throws Exception {
         int batches = (frames + batch - 1) / batch;
         long[] sent = new long[batches];
         try (EventCounter events = new EventCounter(kafka, ds);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.LINGER_MS_CONFIG, 5,
-                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, compression),
                      new StringSerializer(), new ByteArraySerializer())) {
             long startMillis = System.currentTimeMillis();
             for (int b = 0; b < batches; b++) {
@@ -213,7 +216,7 @@ public final class IngestBenchmark {
                     latencies.add((done - sent[b]) * 1_000_000L);
                 }
             }
-            report("Kafka (binary protobuf)", frames, seconds, latencies, "per batch, request sent -> its last event published", seen);
+            report("Kafka (binary protobuf, " + compression + ")", frames, seconds, latencies, "per batch, request sent -> its last event published", seen);
         }
     }
 
