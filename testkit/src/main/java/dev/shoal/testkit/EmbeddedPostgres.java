@@ -41,12 +41,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return new EmbeddedPostgres(pg, dir, true);
     }
 
+    /**
+     * A durable server whose data survives restarts ({@code ./shoal up}). zonky's defaults are made for throw-away
+     * test databases: it always passes {@code -F} (fsync off) and sets {@code synchronous_commit=off}. Both are
+     * turned back on here (a later {@code -c} overrides {@code -F}): a commit that returned is on disk, as the
+     * services' contracts (e.g. ingest's "events are published only for committed rows") assume.
+     */
     public static EmbeddedPostgres startPersistent(Path dir, int port) throws IOException {
         Files.createDirectories(dir);
         var pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                 .setPort(port)
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_connections", "200")
                 .start();
         return new EmbeddedPostgres(pg, dir, false);
