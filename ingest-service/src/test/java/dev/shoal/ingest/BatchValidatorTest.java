@@ -123,4 +123,51 @@ class BatchValidatorTest {
                         .addScores(ClassProbability.newBuilder().setClassName("cat").setProbability(cat))
                         .addScores(ClassProbability.newBuilder().setClassName("dog").setProbability(dog))).build();
     }
+
+    @Test
+    void frames_this_process_committed_are_not_read_again_unless_a_row_needs_their_size() {
+        List<Collection<String>> reads = new java.util.ArrayList<>();
+        CatalogView view = new CatalogView() {
+            @Override
+            public Optional<Dataset> dataset(String id) {
+                return catalog.dataset(id);
+            }
+
+            @Override
+            public Map<String, FrameSize> frames(String datasetId, Collection<String> ids) {
+                reads.add(List.copyOf(ids));
+                return catalog.frames(datasetId, ids); // ids starting with "f" exist, 100 x 50
+            }
+
+            @Override
+            public boolean knownFrame(String datasetId, String frameId) {
+                return datasetId.equals("d") && frameId.equals("f-known");
+            }
+
+            @Override
+            public OptionalInt embeddingDimension(String d, String m, String v) {
+                return OptionalInt.empty();
+            }
+        };
+        BatchValidator v = new BatchValidator(view, 0.001, 0.5);
+        Label.Builder cls = Label.newBuilder().setDatasetId("d").setLabelerId("ann").setLabelSet("v1")
+                .setClassification(dev.shoal.proto.ingest.v1.ClassLabel.newBuilder().setClassName("cat"));
+
+        var known = v.labels(List.of(cls.clone().setFrameId("f-known").build()));
+        assertEquals(1, known.valid().size());
+        assertTrue(reads.isEmpty(), "a classification label of a known frame needs no read: " + reads);
+
+        var mixed = v.labels(List.of(cls.clone().setFrameId("f-known").build(), cls.clone().setFrameId("f-other").build(),
+                cls.clone().setFrameId("x-missing").build()));
+        assertEquals(2, mixed.valid().size());
+        assertEquals("labels[2].frame_id", mixed.errors().list().get(0).getField());
+        assertEquals(List.of(List.of("f-other", "x-missing")), reads.stream().map(r -> r.stream().sorted().toList()).toList());
+
+        reads.clear();
+        var box = v.labels(List.of(Label.newBuilder().setDatasetId("d").setFrameId("f-known").setLabelerId("ann").setLabelSet("v1")
+                .setBoxes(BoxSet.newBuilder().addBoxes(Box.newBuilder().setClassName("cat").setX(90).setY(0).setWidth(20).setHeight(10)))
+                .build()));
+        assertEquals(List.of(List.of("f-known")), reads, "a box is checked against the stored size, so the frame is read");
+        assertEquals("labels[0].boxes.boxes[0]", box.errors().list().get(0).getField());
+    }
 }

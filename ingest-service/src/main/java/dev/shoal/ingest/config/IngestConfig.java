@@ -24,6 +24,13 @@ public interface IngestConfig {
     @WithDefault("60s")
     Duration publishTimeout();
 
+    /**
+     * Remember the frames this process committed, so that their labels and inferences skip the frame-existence read
+     * (bounded; see CatalogRepository#knownFrame). Off: every batch reads its frames from PostgreSQL.
+     */
+    @WithDefault("true")
+    boolean rememberCommittedFrames();
+
     /** The producer of catalog events. */
     Events events();
 

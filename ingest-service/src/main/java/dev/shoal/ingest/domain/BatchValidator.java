@@ -184,7 +184,8 @@ public final class BatchValidator {
         markDuplicates(labels, l -> List.of(l.getDatasetId(), l.getFrameId(), l.getLabelSet(), l.getLabelerId()),
                 Label::getFrameId, errors);
         Map<String, Optional<Dataset>> datasets = new HashMap<>();
-        Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(labels, Label::getDatasetId, Label::getFrameId);
+        Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(labels, Label::getDatasetId, Label::getFrameId,
+                l -> l.getAnnotationCase() != Label.AnnotationCase.CLASSIFICATION);
         List<Label> valid = new ArrayList<>(labels.size());
         for (int i = 0; i < labels.size(); i++) {
             Label l = labels.get(i);
@@ -225,7 +226,8 @@ public final class BatchValidator {
         markDuplicates(inferences, x -> List.of(x.getDatasetId(), x.getFrameId(), x.getModelId(), x.getModelVersion()),
                 Inference::getFrameId, errors);
         Map<String, Optional<Dataset>> datasets = new HashMap<>();
-        Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(inferences, Inference::getDatasetId, Inference::getFrameId);
+        Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(inferences, Inference::getDatasetId, Inference::getFrameId,
+                x -> x.getOutputCase() != Inference.OutputCase.CLASSIFICATION);
         List<Inference> valid = new ArrayList<>(inferences.size());
         for (int i = 0; i < inferences.size(); i++) {
             Inference x = inferences.get(i);
@@ -300,7 +302,8 @@ public final class BatchValidator {
         markDuplicates(embeddings, e -> List.of(e.getDatasetId(), e.getFrameId(), e.getModelId(), e.getModelVersion()),
                 UserEmbedding::getFrameId, errors);
         Map<String, Optional<Dataset>> datasets = new HashMap<>();
-        Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(embeddings, UserEmbedding::getDatasetId, UserEmbedding::getFrameId);
+        Map<String, Map<String, CatalogView.FrameSize>> frames = lookupFrames(embeddings, UserEmbedding::getDatasetId, UserEmbedding::getFrameId,
+                e -> false);
         Map<String, Integer> dimensions = new HashMap<>();
         List<UserEmbedding> valid = new ArrayList<>(embeddings.size());
         for (int i = 0; i < embeddings.size(); i++) {
@@ -388,15 +391,31 @@ public final class BatchValidator {
         return size;
     }
 
-    private <T> Map<String, Map<String, CatalogView.FrameSize>> lookupFrames(List<T> rows, Function<T, String> dataset, Function<T, String> frame) {
+    /** Stands for "the frame exists" where its size is not needed and was not read. */
+    private static final CatalogView.FrameSize SIZE_NOT_READ = new CatalogView.FrameSize(0, 0);
+
+    /**
+     * The frames the rows refer to, by dataset. A frame that this process committed itself
+     * ({@link CatalogView#knownFrame}) is not read again when its row needs no image size ({@code needsSize}:
+     * boxes and polygons are checked against the size, which another writer may have changed); the others are
+     * read in one query per dataset.
+     */
+    private <T> Map<String, Map<String, CatalogView.FrameSize>> lookupFrames(List<T> rows, Function<T, String> dataset, Function<T, String> frame,
+                                                                           java.util.function.Predicate<T> needsSize) {
         Map<String, Set<String>> wanted = new LinkedHashMap<>();
-        for (T row : rows) {
-            wanted.computeIfAbsent(dataset.apply(row), k -> new HashSet<>()).add(frame.apply(row));
-        }
         Map<String, Map<String, CatalogView.FrameSize>> found = new HashMap<>();
+        for (T row : rows) {
+            String d = dataset.apply(row);
+            String f = frame.apply(row);
+            if (!needsSize.test(row) && catalog.knownFrame(d, f)) {
+                found.computeIfAbsent(d, k -> new HashMap<>()).put(f, SIZE_NOT_READ);
+            } else {
+                wanted.computeIfAbsent(d, k -> new HashSet<>()).add(f);
+            }
+        }
         wanted.forEach((d, ids) -> {
             if (Ids.problem(d, Ids.DATASET_ID) == null) {
-                found.put(d, catalog.frames(d, ids));
+                found.computeIfAbsent(d, k -> new HashMap<>()).putAll(catalog.frames(d, ids));
             }
         });
         return found;

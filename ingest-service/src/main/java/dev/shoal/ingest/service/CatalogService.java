@@ -138,8 +138,12 @@ public class CatalogService {
     public BatchResult upsertFrames(List<Frame> frames, String correlationId) {
         checkSize("frames", frames.size());
         var checked = validator.frames(frames);
-        return store(frames.size(), checked.valid(), checked.errors().list(), correlationId,
+        BatchResult result = store(frames.size(), checked.valid(), checked.errors().list(), correlationId,
                 repository::upsertFrames, EventPublisher.FRAME_EVENTS, FrameUpserted.getDescriptor(), Frame::getDatasetId, Frame::getId);
+        if (config.rememberCommittedFrames()) {
+            repository.rememberFrames(checked.valid()); // store() returned: they are committed (stored now or unchanged)
+        }
+        return result;
     }
 
     public BatchResult upsertLabels(List<Label> labels, String correlationId) {

@@ -30,9 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The catalog in PostgreSQL, through plain JDBC: whole batches go in one {@code INSERT ... SELECT FROM unnest(...)
- * ON CONFLICT DO UPDATE ... WHERE payload IS DISTINCT FROM} statement, whose {@code RETURNING} lists exactly
- * the rows that were inserted or changed. Unchanged rows are neither written nor announced.
+ * The catalog in PostgreSQL, through plain JDBC: whole batches go in one {@code INSERT ... SELECT unnest(?), unnest(?),
+ * ... ON CONFLICT DO UPDATE ... WHERE payload IS DISTINCT FROM} statement, whose {@code RETURNING} lists exactly
+ * the rows that were inserted or changed. Unchanged rows are neither written nor announced. The unnests stand in
+ * the select list, where PostgreSQL zips the arrays row by row, rather than in {@code FROM unnest(a, b, ...)},
+ * which materialises every array into a tuple store first (docs/benchmarks/ingest.md).
  */
 @ApplicationScoped
 public class CatalogRepository implements CatalogView {
@@ -44,6 +46,10 @@ public class CatalogRepository implements CatalogView {
 
     private final Map<String, Dataset> datasets = new ConcurrentHashMap<>();
     private final Map<String, Integer> dimensions = new ConcurrentHashMap<>();
+    /** Frames this process committed, by dataset (at most {@link #KNOWN_FRAMES_MAX}; forgotten all at once beyond). */
+    private final Map<String, Set<String>> knownFrames = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger knownFrameCount = new java.util.concurrent.atomic.AtomicInteger();
+    static final int KNOWN_FRAMES_MAX = 500_000;
 
     public Connection connection() throws SQLException {
         return dataSource.getConnection();
@@ -69,6 +75,28 @@ public class CatalogRepository implements CatalogView {
             }
         } catch (SQLException | InvalidProtocolBufferException e) {
             throw new StoreException("reading dataset " + datasetId, e);
+        }
+    }
+
+    /**
+     * The validator's frame-existence check (it replaces the foreign keys, schema V3) reads committed frames. A frame
+     * that this process committed exists for good (nothing deletes frames), so labels and inferences of frames
+     * that came in through this process skip that read (two index probes per frame in the Kafka benchmark).
+     */
+    @Override
+    public boolean knownFrame(String datasetId, String frameId) {
+        Set<String> ids = knownFrames.get(datasetId);
+        return ids != null && ids.contains(frameId);
+    }
+
+    /** Call only after the transaction that stored these frames committed. */
+    public void rememberFrames(List<Frame> committed) {
+        if (knownFrameCount.addAndGet(committed.size()) > KNOWN_FRAMES_MAX) {
+            knownFrames.clear();
+            knownFrameCount.set(committed.size());
+        }
+        for (Frame f : committed) {
+            knownFrames.computeIfAbsent(f.getDatasetId(), k -> ConcurrentHashMap.newKeySet()).add(f.getId());
         }
     }
 
@@ -275,7 +303,7 @@ public class CatalogRepository implements CatalogView {
             payload[i] = ProtoBytes.of(f);
         }
         String sql = "INSERT INTO frames (dataset_id, id, split, width, height, payload) "
-                + "SELECT * FROM unnest(?::text[], ?::text[], ?::int2[], ?::int4[], ?::int4[], ?::bytea[]) "
+                + "SELECT unnest(?::text[]), unnest(?::text[]), unnest(?::int2[]), unnest(?::int4[]), unnest(?::int4[]), unnest(?::bytea[]) "
                 + "ON CONFLICT (dataset_id, id) DO UPDATE SET split = EXCLUDED.split, width = EXCLUDED.width, height = EXCLUDED.height, "
                 + "payload = EXCLUDED.payload, updated_at = now() WHERE frames.payload IS DISTINCT FROM EXCLUDED.payload "
                 + "RETURNING dataset_id, id";
@@ -336,11 +364,11 @@ public class CatalogRepository implements CatalogView {
 
         String keyList = String.join(", ", keyColumns);
         String allColumns = keyList + (withInt ? ", " + intColumn : "") + ", payload";
-        StringBuilder casts = new StringBuilder();
+        StringBuilder unnests = new StringBuilder();
         for (String type : types) {
-            casts.append(casts.isEmpty() ? "" : ", ").append("?::").append(type).append("[]");
+            unnests.append(unnests.isEmpty() ? "" : ", ").append("unnest(?::").append(type).append("[])");
         }
-        String sql = "INSERT INTO " + table + " (" + allColumns + ") SELECT * FROM unnest(" + casts + ") "
+        String sql = "INSERT INTO " + table + " (" + allColumns + ") SELECT " + unnests + " "
                 + "ON CONFLICT (" + keyList + ") DO UPDATE SET " + (withInt ? intColumn + " = EXCLUDED." + intColumn + ", " : "")
                 + "payload = EXCLUDED.payload, updated_at = now() "
                 + "WHERE " + table + ".payload IS DISTINCT FROM EXCLUDED.payload RETURNING " + keyList;
