@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # End-to-end embedding throughput (Kafka in -> vectors stored -> events out) vs the raw DJL predictor, one run.
-# Usage: embedding-service/bench/throughput.sh [frames] [rounds] [batch]
+# Usage: embedding-service/bench/throughput.sh [frames] [rounds] [batch] [streams]
 # Starts the real KRaft broker and PostgreSQL in-process (testkit), the service as a @QuarkusTest app, and prints
 # one "RESULT ..." line. Results go to docs/benchmarks/embedding-throughput.md by hand.
+# BENCH_WARMUP=n (optional): frames per warm-up phase (raw and pipeline each; default = frames).
 # BENCH_JFR=/path/file.jfr (optional): a JFR recording (settings=profile) of the last round's pipeline phase only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 FRAMES=${1:-2000}
 ROUNDS=${2:-3}
 export SHOAL_EMBEDDING_BATCH_MAX_SIZE=${3:-32}
+export SHOAL_EMBEDDING_BATCH_STREAMS=${4:-${SHOAL_EMBEDDING_BATCH_STREAMS:-2}}
 mvn -B -q -o -pl embedding-service test -Dtest=EmbeddingThroughputBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
   -Dshoal.bench.throughput=true -Dbench.frames="$FRAMES" -Dbench.rounds="$ROUNDS" -DtrimStackTrace=false \
-  ${BENCH_JFR:+"-Dbench.jfr=$BENCH_JFR"}
+  ${BENCH_JFR:+"-Dbench.jfr=$BENCH_JFR"} ${BENCH_WARMUP:+"-Dbench.warmup=$BENCH_WARMUP"}
 grep -h -E '^(round|RESULT)' embedding-service/target/surefire-reports/*EmbeddingThroughputBenchmark-output.txt

@@ -23,6 +23,9 @@ public interface EmbeddingConfig {
     /** The image model the user names (ONNX or TorchScript); disabled when no path is set. */
     Image image();
 
+    /** ONNX Runtime's threads, for every ONNX model (text and image). */
+    Onnx onnx();
+
     /**
      * Where the training job keeps the models it trained (one directory per model version); they are loaded again
      * at start, so their model versions keep embedding after a restart.
@@ -40,6 +43,13 @@ public interface EmbeddingConfig {
 
         @WithDefault("PT0.02S")
         Duration maxWait();
+
+        /**
+         * Batches each model runs at once, each on its own predictor of the one loaded model. With more than one,
+         * ONNX Runtime's intra-op threads default to cores / streams, so the streams together use every core.
+         */
+        @WithDefault("1")
+        int streams();
     }
 
     interface Fetch {
@@ -74,6 +84,20 @@ public interface EmbeddingConfig {
 
         /** Directories file:// URIs must lie under; empty = anywhere. */
         Optional<List<String>> fileRoots();
+    }
+
+    interface Onnx {
+        /** Intra-op threads per model; 0 = ONNX Runtime's default (one per physical core). */
+        @WithDefault("0")
+        int intraOpThreads();
+
+        /** Inter-op threads per model; 0 = ONNX Runtime's default. */
+        @WithDefault("0")
+        int interOpThreads();
+
+        /** Whether idle ONNX Runtime pool threads spin-wait for work (ORT's default) instead of sleeping. */
+        @WithDefault("true")
+        boolean allowSpinning();
     }
 
     interface Text {

@@ -42,11 +42,22 @@ public class EmbedderRegistry {
     private volatile Loaded image;
 
     void start(@Observes StartupEvent ev) {
+        EmbeddingConfig.Onnx onnx = config.onnx();
+        int streams = config.batch().streams();
+        if (streams < 1) {
+            throw new IllegalStateException("shoal.embedding.batch.streams must be >= 1, was " + streams);
+        }
+        // several streams share the cores: unless configured, each gets cores / streams intra-op threads
+        int intraOp = onnx.intraOpThreads() > 0 || streams == 1 ? onnx.intraOpThreads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / streams);
+        EngineSupport.OrtThreads ortThreads = new EngineSupport.OrtThreads(intraOp, onnx.interOpThreads(),
+                onnx.allowSpinning());
         EmbeddingConfig.Text t = config.text();
         if (t.enabled()) {
             ModelRef ref = new ModelRef(t.modelId(), t.modelVersion());
             try {
-                EngineSupport.Choice engine = EngineSupport.choose("shoal.embedding.text.engine", t.engine(), t.device());
+                EngineSupport.Choice engine = EngineSupport.choose("shoal.embedding.text.engine", t.engine(), t.device())
+                        .withOrtThreads(ortThreads);
                 text = register(new TextEmbedder(ref, engine, t.maxLength()));
             } catch (RuntimeException e) {
                 fail(ref, e);
@@ -56,7 +67,7 @@ public class EmbedderRegistry {
         if (i.model().isPresent() && !i.model().get().isBlank()) {
             ModelRef ref = new ModelRef(i.modelId(), i.modelVersion());
             try {
-                image = register(ImageEmbedder.load(ref, ImageEmbedder.Settings.from(i)));
+                image = register(ImageEmbedder.load(ref, ImageEmbedder.Settings.from(i), ortThreads));
             } catch (RuntimeException e) {
                 fail(ref, e);
             }
@@ -80,7 +91,7 @@ public class EmbedderRegistry {
     public Loaded register(Embedder embedder) {
         EmbeddingConfig.Batch b = config.batch();
         Loaded l = new Loaded(embedder, new MicroBatcher<>("embed-" + embedder.model().storeVersion(), b.maxSize(),
-                b.maxWait(), embedder::embed));
+                b.maxWait(), b.streams(), embedder::embed));
         Loaded previous = loaded.put(embedder.model().storeVersion(), l);
         if (previous != null) {
             previous.batcher().close();

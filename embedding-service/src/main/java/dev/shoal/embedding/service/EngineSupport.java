@@ -1,32 +1,95 @@
 package dev.shoal.embedding.service;
 
 import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.repository.zoo.Criteria;
 import ai.djl.util.cuda.CudaUtils;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Maps the configured engine name to a DJL engine and device, and refuses GPU engines with a clear message where
  * no GPU or TensorRT is present. Names: {@code onnxruntime} (CPU, default), {@code pytorch} (TorchScript on CPU),
  * {@code tensorrt} (DJL's TensorRT engine, GPU), {@code onnxruntime-tensorrt} (ONNX Runtime with the TensorRT
  * execution provider; needs {@code com.microsoft.onnxruntime:onnxruntime_gpu} instead of the CPU jar).
+ * ONNX Runtime models also take the {@link OrtThreads} settings ({@code shoal.embedding.onnx.*}).
  */
 public final class EngineSupport {
 
     private EngineSupport() {
     }
 
-    public record Choice(String name, String djlEngine, Device device, String ortDevice) {
+    /**
+     * ONNX Runtime's thread settings for every ONNX model of the service: intra-op threads (0 = ORT's default, one
+     * per core), inter-op threads (0 = default) and whether idle pool threads spin. ORT's threads spin by default
+     * between the operators of one run; on a machine whose cores also run the broker, the database and the vector
+     * index, a spinning thread holds a core that the rest of the pipeline needs.
+     */
+    public record OrtThreads(int intraOp, int interOp, boolean allowSpinning) {
 
-        /** Applies engine, device and, for ORT+TensorRT, the execution provider to a criteria builder. */
-        public <I, O> Criteria.Builder<I, O> apply(Criteria.Builder<I, O> builder) {
-            builder.optEngine(djlEngine).optDevice(device);
-            if (ortDevice != null) {
-                builder.optOption("ortDevice", ortDevice);
+        public static final OrtThreads DEFAULTS = new OrtThreads(0, 0, true);
+
+        public OrtThreads {
+            if (intraOp < 0 || interOp < 0) {
+                throw new IllegalArgumentException("ONNX Runtime thread counts must be 0 (default) or positive, were "
+                        + "intra-op " + intraOp + ", inter-op " + interOp);
             }
-            return builder;
+        }
+    }
+
+    public record Choice(String name, String djlEngine, Device device, String ortDevice, OrtThreads ortThreads) {
+
+        public Choice(String name, String djlEngine, Device device, String ortDevice) {
+            this(name, djlEngine, device, ortDevice, OrtThreads.DEFAULTS);
+        }
+
+        public Choice withOrtThreads(OrtThreads threads) {
+            return new Choice(name, djlEngine, device, ortDevice, threads);
+        }
+
+        /**
+         * Loads {@code dir/name.<onnx|pt>} on this engine and device, with the execution provider and, for ONNX
+         * Runtime, the thread settings.
+         */
+        public Model load(Path dir, String name) throws IOException, MalformedModelException {
+            Model model = Model.newInstance(name, device, djlEngine);
+            Map<String, Object> options = new HashMap<>();
+            if (ortDevice != null) {
+                options.put("ortDevice", ortDevice);
+            }
+            if (!"OnnxRuntime".equals(djlEngine)) {
+                model.load(dir, name, options);
+                return model;
+            }
+            if (ortThreads.intraOp() > 0) {
+                options.put("intraOpNumThreads", Integer.toString(ortThreads.intraOp()));
+            }
+            if (ortThreads.interOp() > 0) {
+                options.put("interOpNumThreads", Integer.toString(ortThreads.interOp()));
+            }
+            // ORT copies the session options into the session it creates, so they are released right after
+            try (OrtSession.SessionOptions session = new OrtSession.SessionOptions()) {
+                if (!ortThreads.allowSpinning()) {
+                    session.addConfigEntry("session.intra_op.allow_spinning", "0");
+                    session.addConfigEntry("session.inter_op.allow_spinning", "0");
+                }
+                options.put("sessionOptions", session);
+                model.load(dir, name, options);
+                return model;
+            } catch (OrtException e) {
+                model.close();
+                throw new MalformedModelException("ONNX Runtime session options refused: " + e.getMessage(), e);
+            } catch (IOException | MalformedModelException | RuntimeException e) {
+                model.close();
+                throw e;
+            }
         }
 
         public String describe() {

@@ -2,12 +2,9 @@ package dev.shoal.embedding.service;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
 import dev.shoal.embedding.config.EmbeddingConfig;
@@ -66,7 +63,7 @@ public final class ImageEmbedder implements Embedder {
     private final String engineName;
     private final String deviceName;
     private final Model djlModel;
-    private final Predictor<BufferedImage, float[]> predictor;
+    private final PredictorPool<BufferedImage, float[]> predictors;
     private final int dimension;
 
     public ImageEmbedder(ModelRef model, Model djlModel, Settings settings, String engineName) {
@@ -75,30 +72,32 @@ public final class ImageEmbedder implements Embedder {
         this.djlModel = djlModel;
         this.engineName = engineName;
         this.deviceName = djlModel.getNDManager().getDevice().toString();
-        this.predictor = djlModel.newPredictor(new Preprocess(settings));
+        this.predictors = new PredictorPool<>(() -> djlModel.newPredictor(new Preprocess(settings)));
         BufferedImage probe = new BufferedImage(settings.width(), settings.height(), BufferedImage.TYPE_INT_RGB);
         try {
-            this.dimension = predictor.predict(probe).length;
+            this.dimension = predictors.predict(probe).length;
         } catch (TranslateException e) {
             throw new IllegalStateException(model + ": the model does not run on a " + settings.width() + "x"
                     + settings.height() + " " + settings.channelOrder() + " image: " + e.getMessage(), e);
         }
     }
 
-    /** Loads an ONNX / TorchScript model from a path or URL with the configured engine. */
+    /** Loads an ONNX / TorchScript model from a path or URL with the configured engine and ORT's default threads. */
     public static ImageEmbedder load(ModelRef ref, Settings s) {
-        EngineSupport.Choice engine = EngineSupport.choose("shoal.embedding.image.engine", s.engine(), s.device());
+        return load(ref, s, EngineSupport.OrtThreads.DEFAULTS);
+    }
+
+    /** Loads an ONNX / TorchScript model from a path or URL with the configured engine. */
+    public static ImageEmbedder load(ModelRef ref, Settings s, EngineSupport.OrtThreads ortThreads) {
+        EngineSupport.Choice engine = EngineSupport.choose("shoal.embedding.image.engine", s.engine(), s.device())
+                .withOrtThreads(ortThreads);
         Path file = localCopy(s.model());
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        Criteria.Builder<NDList, NDList> criteria = Criteria.builder()
-                .setTypes(NDList.class, NDList.class)
-                .optModelPath(file.getParent())
-                .optModelName(dot > 0 ? name.substring(0, dot) : name);
         try {
-            Model m = engine.apply(criteria).build().loadModel();
+            Model m = engine.load(file.getParent(), dot > 0 ? name.substring(0, dot) : name);
             return new ImageEmbedder(ref, m, s, engine.name());
-        } catch (IOException | ModelNotFoundException | MalformedModelException e) {
+        } catch (IOException | MalformedModelException e) {
             throw new IllegalStateException("cannot load image model " + s.model() + " with " + engine.describe() + ": "
                     + e.getMessage(), e);
         }
@@ -141,7 +140,7 @@ public final class ImageEmbedder implements Embedder {
     }
 
     @Override
-    public synchronized List<float[]> embed(List<FrameContent> batch) {
+    public List<float[]> embed(List<FrameContent> batch) {
         List<BufferedImage> images = new ArrayList<>(batch.size());
         for (FrameContent c : batch) {
             if (!(c instanceof FrameContent.Image i)) {
@@ -150,7 +149,7 @@ public final class ImageEmbedder implements Embedder {
             images.add(i.image());
         }
         try {
-            return predictor.batchPredict(images);
+            return predictors.batchPredict(images);
         } catch (TranslateException e) {
             throw new IllegalStateException(model + " failed on a batch of " + images.size() + ": " + e.getMessage(), e);
         }
@@ -168,7 +167,7 @@ public final class ImageEmbedder implements Embedder {
 
     @Override
     public synchronized void close() {
-        predictor.close();
+        predictors.close();
         djlModel.close();
     }
 

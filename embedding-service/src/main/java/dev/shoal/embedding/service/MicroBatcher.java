@@ -7,13 +7,16 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
  * Collects items submitted from many threads into batches of at most {@code maxSize}, waiting at most
- * {@code maxWait} after the first item of a batch for more, and runs {@code work} on each batch on one
- * dedicated thread (the model's {@code batchPredict}, or a store upsert). Each submitter gets a future for its
- * own result; a failing batch fails every future of that batch and the batcher goes on.
+ * {@code maxWait} after the first item of a batch for more, and runs {@code work} on each batch on a
+ * dedicated thread (the model's {@code batchPredict}, or a store upsert). With more than one thread, each collects
+ * and runs its own batches from the one queue, so that many batches run at once ({@code work} must then be
+ * thread-safe). Each submitter gets a future for its own result; a failing batch fails every future of that batch
+ * and the batcher goes on.
  */
 public final class MicroBatcher<I, O> implements AutoCloseable {
 
@@ -24,28 +27,41 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private final long maxWaitNanos;
     private final Function<List<I>, List<O>> work;
     private final BlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
+    private final String name;
+    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
-    private volatile long batches;
-    private volatile long items;
-    private volatile long busyNanos;
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder items = new LongAdder();
+    private final LongAdder busyNanos = new LongAdder();
 
     public MicroBatcher(String name, int maxSize, Duration maxWait, Function<List<I>, List<O>> work) {
+        this(name, maxSize, maxWait, 1, work);
+    }
+
+    /** @param threads batches run at once, each collected and run by its own thread */
+    public MicroBatcher(String name, int maxSize, Duration maxWait, int threads, Function<List<I>, List<O>> work) {
         if (maxSize < 1) {
             throw new IllegalArgumentException("max batch size must be >= 1, was " + maxSize);
         }
+        if (threads < 1) {
+            throw new IllegalArgumentException("batcher threads must be >= 1, was " + threads);
+        }
+        this.name = name;
         this.maxSize = maxSize;
         this.maxWaitNanos = maxWait.toNanos();
         this.work = work;
-        this.thread = new Thread(this::loop, name);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(this::loop, threads == 1 ? name : name + "-" + (i + 1));
+            t.setDaemon(true);
+            this.threads.add(t);
+        }
+        this.threads.forEach(Thread::start);
     }
 
     public CompletableFuture<O> submit(I item) {
         CompletableFuture<O> f = new CompletableFuture<>();
         if (!running) {
-            f.completeExceptionally(new IllegalStateException(thread.getName() + " is closed"));
+            f.completeExceptionally(new IllegalStateException(name + " is closed"));
             return f;
         }
         queue.add(new Pending<>(item, f));
@@ -54,16 +70,21 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     /** Batches run so far and items in them (for logs and benchmarks). */
     public long batches() {
-        return batches;
+        return batches.sum();
     }
 
     public long items() {
-        return items;
+        return items.sum();
     }
 
-    /** Time spent inside {@code work} so far, in nanoseconds (how busy the model or store was). */
+    /** Time spent inside {@code work} so far, in nanoseconds, summed over the threads (how busy the model was). */
     public long busyNanos() {
-        return busyNanos;
+        return busyNanos.sum();
+    }
+
+    /** Batches that run at once. */
+    public int threads() {
+        return threads.size();
     }
 
     private void loop() {
@@ -100,7 +121,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
         Pending<I, O> p;
         while ((p = queue.poll()) != null) {
-            p.result().completeExceptionally(new IllegalStateException(thread.getName() + " is closed"));
+            p.result().completeExceptionally(new IllegalStateException(name + " is closed"));
         }
     }
 
@@ -112,12 +133,12 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             List<O> outputs = work.apply(inputs);
-            busyNanos += System.nanoTime() - t0;
+            busyNanos.add(System.nanoTime() - t0);
             if (outputs.size() != batch.size()) {
                 throw new IllegalStateException("batch of " + batch.size() + " gave " + outputs.size() + " results");
             }
-            batches++;
-            items += batch.size();
+            batches.increment();
+            items.add(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(outputs.get(i));
             }
@@ -132,7 +153,9 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     public void close() {
         running = false;
         try {
-            thread.join(10_000);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

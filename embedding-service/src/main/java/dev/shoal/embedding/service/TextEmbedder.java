@@ -1,16 +1,13 @@
 package dev.shoal.embedding.service;
 
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
 import dev.shoal.embedding.domain.EmbeddingException;
@@ -43,8 +40,8 @@ public final class TextEmbedder implements Embedder {
     private final EngineSupport.Choice engine;
     private final Path dir;
     private final HuggingFaceTokenizer tokenizer;
-    private final ZooModel<String, float[]> zooModel;
-    private final Predictor<String, float[]> predictor;
+    private final Model djlModel;
+    private final PredictorPool<String, float[]> predictors;
 
     public TextEmbedder(ModelRef model, EngineSupport.Choice engine, int maxLength) {
         this.model = model;
@@ -59,16 +56,11 @@ public final class TextEmbedder implements Embedder {
                     .optTruncation(true)
                     .optPadding(true)
                     .build();
-            Criteria.Builder<String, float[]> criteria = Criteria.builder()
-                    .setTypes(String.class, float[].class)
-                    .optModelPath(dir)
-                    .optModelName("all-minilm-l6-v2")
-                    .optTranslator(new MeanPoolTranslator(tokenizer));
-            zooModel = engine.apply(criteria).build().loadModel();
-            predictor = zooModel.newPredictor();
+            djlModel = engine.load(dir, "all-minilm-l6-v2");
+            predictors = new PredictorPool<>(() -> djlModel.newPredictor(new MeanPoolTranslator(tokenizer)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load all-MiniLM-L6-v2: " + e.getMessage(), e);
-        } catch (ModelNotFoundException | MalformedModelException e) {
+        } catch (MalformedModelException e) {
             throw new IllegalStateException("cannot load all-MiniLM-L6-v2 with " + engine.describe() + ": " + e.getMessage(), e);
         }
     }
@@ -109,10 +101,13 @@ public final class TextEmbedder implements Embedder {
         return embedTexts(texts);
     }
 
-    /** The raw DJL call: one {@code batchPredict} over the texts. */
-    public synchronized List<float[]> embedTexts(List<String> texts) {
+    /**
+     * The raw DJL call: one {@code batchPredict} over the texts. Thread-safe: concurrent calls run on their own
+     * predictors of the one loaded model.
+     */
+    public List<float[]> embedTexts(List<String> texts) {
         try {
-            return predictor.batchPredict(texts);
+            return predictors.batchPredict(texts);
         } catch (TranslateException e) {
             throw new IllegalStateException(model + " failed on a batch of " + texts.size() + ": " + e.getMessage(), e);
         }
@@ -130,8 +125,8 @@ public final class TextEmbedder implements Embedder {
 
     @Override
     public synchronized void close() {
-        predictor.close();
-        zooModel.close();
+        predictors.close();
+        djlModel.close();
         tokenizer.close();
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {

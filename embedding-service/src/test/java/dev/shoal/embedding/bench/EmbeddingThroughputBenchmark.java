@@ -41,13 +41,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Benchmark, not a test: end-to-end embedding throughput (FrameUpserted on the real broker → micro-batched
  * all-MiniLM-L6-v2 → vectors in the store → EmbeddingComputed out) against the raw DJL predictor
  * ({@code batchPredict} on the same model, same batch size, same texts) in one run, alternating, medians.
  * Run it with {@code embedding-service/bench/throughput.sh} (it sets {@code -Dshoal.bench.throughput=true}).
- * Knobs: {@code -Dbench.frames} (default 2000), {@code -Dbench.rounds} (3), {@code -Dbench.jfr=<file>} (a JFR
+ * Knobs: {@code -Dbench.frames} (default 2000), {@code -Dbench.rounds} (3), {@code -Dbench.warmup} (frames per
+ * warm-up phase, default = frames), {@code -Dbench.jfr=<file>} (a JFR
  * profile of the last round's pipeline phase); the batch size is
  * {@code shoal.embedding.batch.max-size} (env {@code SHOAL_EMBEDDING_BATCH_MAX_SIZE}, default 32).
  */
@@ -67,6 +72,9 @@ class EmbeddingThroughputBenchmark {
 
     @ConfigProperty(name = "shoal.embedding.batch.max-size")
     int batchSize;
+
+    @ConfigProperty(name = "shoal.embedding.batch.streams")
+    int streams;
 
     @Inject
     EmbedderRegistry models;
@@ -90,17 +98,24 @@ class EmbeddingThroughputBenchmark {
         int rounds = Integer.getInteger("bench.rounds", 3);
         TextEmbedder raw = (TextEmbedder) models.get("all-minilm-l6-v2@1").embedder();
 
-        // warm-up, the same size for both: the model, the consumer group, the store, and the JIT (a JFR profile showed
-        // the C2 compiler still busy in the first pipeline round after a 64-frame warm-up)
-        rawRate(raw, texts(256, 999));
-        pipelineRate(256, 998);
+        // warm-up, the same size for both: the model, the consumer group, the store, and the JIT. JFR profiles showed
+        // the C2 compiler still busy in the first pipeline round after a 64-frame warm-up, and still ~26 s of C2
+        // compilations (Lucene's indexing chain and postings writer, Kafka's fetch path) in the third 2000-frame round
+        // after a 256-frame one: the paths a raw loop never runs take minutes of pipeline traffic to compile.
+        int warmup = Integer.getInteger("bench.warmup", frames);
+        rawRate(raw, texts(warmup, 999));
+        pipelineRate(warmup, 998);
 
         List<Double> rawRates = new ArrayList<>();
         List<Double> pipeRates = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             // odd rounds run the pipeline first: a load that drifts during a round does not always favour one side
+            ThreadCpu.Snapshot c0 = ThreadCpu.take();
             double rr = r % 2 == 0 ? rawRate(raw, texts(frames, r)) : Double.NaN;
+            if (!Double.isNaN(rr)) {
+                System.out.println("round " + (r + 1) + " raw cpu: " + ThreadCpu.report(c0, ThreadCpu.take(), frames, 8));
+            }
             String jfr = System.getProperty("bench.jfr", "");
             Recording recording = null;
             if (!jfr.isBlank() && r == rounds - 1) { // profile the last pipeline phase only (not the raw one)
@@ -109,9 +124,11 @@ class EmbeddingThroughputBenchmark {
             }
             var batcher = models.get("all-minilm-l6-v2@1").batcher();
             long b0 = batcher.batches(), i0 = batcher.items(), busy0 = batcher.busyNanos(), t0 = System.nanoTime();
+            ThreadCpu.Snapshot p0 = ThreadCpu.take();
             double pr = pipelineRate(frames, 100 + r);
+            System.out.println("round " + (r + 1) + " pipeline cpu: " + ThreadCpu.report(p0, ThreadCpu.take(), frames, 14));
             System.out.printf("round %d pipeline: model busy %.1f%% of the phase, %.1f frames per model batch%n", r + 1,
-                    100.0 * (batcher.busyNanos() - busy0) / (System.nanoTime() - t0),
+                    100.0 * (batcher.busyNanos() - busy0) / (System.nanoTime() - t0) / batcher.threads(),
                     (batcher.items() - i0) / (double) Math.max(1, batcher.batches() - b0));
             if (recording != null) {
                 recording.stop();
@@ -120,7 +137,9 @@ class EmbeddingThroughputBenchmark {
                 System.out.println("JFR recording of round " + (r + 1) + "'s pipeline phase: " + jfr);
             }
             if (Double.isNaN(rr)) {
+                ThreadCpu.Snapshot c1 = ThreadCpu.take();
                 rr = rawRate(raw, texts(frames, r));
+                System.out.println("round " + (r + 1) + " raw cpu: " + ThreadCpu.report(c1, ThreadCpu.take(), frames, 8));
             }
             rawRates.add(rr);
             pipeRates.add(pr);
@@ -131,15 +150,38 @@ class EmbeddingThroughputBenchmark {
         double pipeMedian = median(pipeRates);
         // ratio = of the medians; round_ratio_median = the median of each round's pipeline/raw (raw and pipeline of one
         // round run back to back, so it is less exposed to the load of a shared machine changing between rounds)
-        System.out.printf("RESULT frames=%d batch=%d rounds=%d raw_median=%.1f/s pipeline_median=%.1f/s ratio=%.1f%% "
-                        + "round_ratio_median=%.1f%% cores=%d%n", frames, batchSize, rounds, rawMedian, pipeMedian,
+        System.out.printf("RESULT frames=%d batch=%d streams=%d rounds=%d raw_median=%.1f/s pipeline_median=%.1f/s ratio=%.1f%% "
+                        + "round_ratio_median=%.1f%% cores=%d%n", frames, batchSize, streams, rounds, rawMedian, pipeMedian,
                 100 * pipeMedian / rawMedian, 100 * median(ratios), Runtime.getRuntime().availableProcessors());
     }
 
-    private double rawRate(TextEmbedder raw, List<String> texts) {
+    /**
+     * The raw predictor as the pipeline drives it: batches of {@code batchSize}, {@code streams} of them at once (one
+     * loop per stream, each taking the next batch), on the same loaded model.
+     */
+    private double rawRate(TextEmbedder raw, List<String> texts) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        Runnable loop = () -> {
+            for (int i = next.getAndAdd(batchSize); i < texts.size(); i = next.getAndAdd(batchSize)) {
+                raw.embedTexts(texts.subList(i, Math.min(texts.size(), i + batchSize)));
+            }
+        };
         long t0 = System.nanoTime();
-        for (int i = 0; i < texts.size(); i += batchSize) {
-            raw.embedTexts(texts.subList(i, Math.min(texts.size(), i + batchSize)));
+        if (streams == 1) {
+            loop.run();
+        } else {
+            ExecutorService pool = Executors.newFixedThreadPool(streams);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int s = 0; s < streams; s++) {
+                    done.add(pool.submit(loop));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
         }
         return texts.size() / ((System.nanoTime() - t0) / 1e9);
     }

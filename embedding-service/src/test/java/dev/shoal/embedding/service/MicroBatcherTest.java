@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,5 +59,43 @@ class MicroBatcherTest {
             assertEquals("boom", e.getCause().getMessage());
             assertEquals(7, b.submit(7).get(5, TimeUnit.SECONDS));
         }
+    }
+
+    @Test
+    void with_two_threads_two_batches_run_at_once_and_every_item_still_gets_its_own_result() throws Exception {
+        CountDownLatch bothInside = new CountDownLatch(2);
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger maxConcurrent = new AtomicInteger();
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 4, Duration.ofMillis(1), 2, in -> {
+            maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            bothInside.countDown();
+            try {
+                // the first two batches meet here: only possible when two threads run work at the same time
+                bothInside.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            concurrent.decrementAndGet();
+            return in.stream().map(x -> -x).toList();
+        })) {
+            assertEquals(2, b.threads());
+            List<CompletableFuture<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                futures.add(b.submit(i));
+            }
+            for (int i = 0; i < 40; i++) {
+                assertEquals(-i, futures.get(i).get(10, TimeUnit.SECONDS));
+            }
+            assertEquals(0, bothInside.getCount(), "two batches never ran at the same time");
+            assertEquals(2, maxConcurrent.get());
+            assertEquals(40, b.items());
+        }
+    }
+
+    @Test
+    void zero_threads_are_refused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new MicroBatcher<Integer, Integer>("t", 4, Duration.ofMillis(1), 0, in -> in));
+        assertTrue(e.getMessage().contains("threads"), e.getMessage());
     }
 }

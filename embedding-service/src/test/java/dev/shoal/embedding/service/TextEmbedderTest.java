@@ -6,7 +6,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,5 +51,41 @@ class TextEmbedderTest {
         }
         assertEquals(1.0, norm, 1e-4);
         assertEquals(1.0, Vectors.cosine(alone, batch.get(0)), 1e-4, "padding must not change the embedding");
+    }
+
+    @Test
+    void concurrent_batches_on_one_model_give_the_same_vectors_as_one_at_a_time() throws Exception {
+        List<String> a = List.of("a red traffic cone on wet asphalt", "a violin concerto", "quarterly earnings fell");
+        List<String> b = List.of("a cat asleep on a keyboard", "snow on a mountain road");
+        List<float[]> aAlone = embedder.embedTexts(a);
+        List<float[]> bAlone = embedder.embedTexts(b);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 5; round++) {
+                Future<List<float[]>> fa = pool.submit(() -> embedder.embedTexts(a));
+                Future<List<float[]>> fb = pool.submit(() -> embedder.embedTexts(b));
+                assertSameVectors(aAlone, fa.get(60, TimeUnit.SECONDS));
+                assertSameVectors(bAlone, fb.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void one_intra_op_thread_without_spinning_gives_the_same_vectors_as_the_defaults() {
+        EngineSupport.Choice lean = EngineSupport.choose("shoal.embedding.text.engine", "onnxruntime", "cpu")
+                .withOrtThreads(new EngineSupport.OrtThreads(1, 1, false));
+        List<String> texts = List.of("a red traffic cone on wet asphalt", "a violin concerto");
+        try (TextEmbedder single = new TextEmbedder(new ModelRef("all-minilm-l6-v2", "1"), lean, 256)) {
+            assertSameVectors(embedder.embedTexts(texts), single.embedTexts(texts));
+        }
+    }
+
+    private static void assertSameVectors(List<float[]> expected, List<float[]> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), actual.get(i), 1e-5f, "vector " + i);
+        }
     }
 }
