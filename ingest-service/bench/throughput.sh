@@ -28,9 +28,14 @@ T=$(mktemp -d)
 # the client runs from a copy of the classes, so that a build in this tree during the run cannot pull them away
 cp -r ingest-service/target/test-classes "$T/test-classes"
 CP="$T/test-classes:$(cat ingest-service/target/bench.cp)"
-export SHOAL_HOME=${SHOAL_HOME:-$(mktemp -d /tmp/shoal-ingest-bench.XXXX)}
+if [[ -z "${SHOAL_HOME:-}" ]]; then # a home of our own (its data, ~1.5 GB per 400k frames) goes when the run ends
+  export SHOAL_HOME=$(mktemp -d /tmp/shoal-ingest-bench.XXXX)
+  trap 'rm -rf "$T"; ./shoal down && rm -rf "$SHOAL_HOME"' EXIT
+else
+  export SHOAL_HOME
+  trap 'rm -rf "$T"; ./shoal down' EXIT
+fi
 SHOAL_SKIP_BUILD=1 SHOAL_SERVICES="ingest-service:8081" ./shoal up
-trap './shoal down' EXIT
 for path in ${PATHS//,/ }; do
   echo "== $path: warm-up ($WARMUP frames), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   python3 $BENCH/proc_cpu.py snap "$SHOAL_HOME" "$T/w.json"
