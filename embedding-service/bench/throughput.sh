@@ -3,7 +3,8 @@
 # Usage: embedding-service/bench/throughput.sh [frames] [rounds] [batch] [streams]
 # Starts the real KRaft broker and PostgreSQL in-process (testkit), the service as a @QuarkusTest app, and prints
 # one "RESULT ..." line. Results go to docs/benchmarks/embedding-throughput.md by hand.
-# BENCH_WARMUP=n (optional): frames per warm-up phase (raw and pipeline each; default = frames).
+# BENCH_WARMUP=n (optional): frames per warm-up phase (raw and pipeline each; default = frames);
+# BENCH_WARMUP_RAW=n: the raw side's alone.
 # BENCH_JFR=/path/file.jfr (optional): a JFR recording (settings=profile) of the last round's pipeline phase only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,5 +14,6 @@ export SHOAL_EMBEDDING_BATCH_MAX_SIZE=${3:-32}
 export SHOAL_EMBEDDING_BATCH_STREAMS=${4:-${SHOAL_EMBEDDING_BATCH_STREAMS:-2}}
 mvn -B -q -o -pl embedding-service test -Dtest=EmbeddingThroughputBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
   -Dshoal.bench.throughput=true -Dbench.frames="$FRAMES" -Dbench.rounds="$ROUNDS" -DtrimStackTrace=false \
-  ${BENCH_JFR:+"-Dbench.jfr=$BENCH_JFR"} ${BENCH_WARMUP:+"-Dbench.warmup=$BENCH_WARMUP"}
+  ${BENCH_JFR:+"-Dbench.jfr=$BENCH_JFR"} ${BENCH_WARMUP:+"-Dbench.warmup=$BENCH_WARMUP"} \
+  ${BENCH_WARMUP_RAW:+"-Dbench.warmup.raw=$BENCH_WARMUP_RAW"}
 grep -h -E '^(round|RESULT)' embedding-service/target/surefire-reports/*EmbeddingThroughputBenchmark-output.txt

@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code batchPredict} on the same model, same batch size, same texts) in one run, alternating, medians.
  * Run it with {@code embedding-service/bench/throughput.sh} (it sets {@code -Dshoal.bench.throughput=true}).
  * Knobs: {@code -Dbench.frames} (default 2000), {@code -Dbench.rounds} (3), {@code -Dbench.warmup} (frames per
- * warm-up phase, default = frames), {@code -Dbench.jfr=<file>} (a JFR
+ * warm-up phase, default = frames; {@code -Dbench.warmup.raw} for the raw side alone), {@code -Dbench.jfr=<file>} (a JFR
  * profile of the last round's pipeline phase); the batch size is
  * {@code shoal.embedding.batch.max-size} (env {@code SHOAL_EMBEDDING_BATCH_MAX_SIZE}, default 32).
  */
@@ -103,7 +103,7 @@ class EmbeddingThroughputBenchmark {
         // compilations (Lucene's indexing chain and postings writer, Kafka's fetch path) in the third 2000-frame round
         // after a 256-frame one: the paths a raw loop never runs take minutes of pipeline traffic to compile.
         int warmup = Integer.getInteger("bench.warmup", frames);
-        rawRate(raw, texts(warmup, 999));
+        rawRate(raw, texts(Integer.getInteger("bench.warmup.raw", warmup), 999));
         pipelineRate(warmup, 998);
 
         List<Double> rawRates = new ArrayList<>();
@@ -120,6 +120,7 @@ class EmbeddingThroughputBenchmark {
             Recording recording = null;
             if (!jfr.isBlank() && r == rounds - 1) { // profile the last pipeline phase only (not the raw one)
                 recording = new Recording(Configuration.getConfiguration("profile"));
+                recording.enable("jdk.Compilation").withThreshold(Duration.ZERO); // every compilation, not only slow ones
                 recording.start();
             }
             var batcher = models.get("all-minilm-l6-v2@1").batcher();
