@@ -5,6 +5,7 @@
                                             (postmaster + its children, exited ones included via cutime)
   proc_cpu.py diff A.json B.json FRAMES     CPU s and us/frame per part between two snapshots
   proc_cpu.py run OUT.json -- CMD...        runs CMD, writes its CPU seconds (user + sys) as {"benchmark client": s}
+  proc_cpu.py pidcpu PID OUT.json           CPU seconds (user + sys) one process has used so far, as {"cpu": s}
 
 The diff also lists, per part, the threads that used the most CPU (grouped by thread name without digits; a
 JVM's GC and JIT compiler threads show as "G1 ...", "C2 CompilerThre" and the like), from /proc/PID/task.
@@ -94,6 +95,10 @@ def main(argv):
         u = resource.getrusage(resource.RUSAGE_CHILDREN)
         json.dump({'benchmark client': u.ru_utime + u.ru_stime}, open(argv[2], 'w'))
         return rc
+    elif argv[1] == 'pidcpu':
+        st = open(f'/proc/{int(argv[2])}/stat').read()
+        f = st[st.rindex(')') + 2:].split()
+        json.dump({'cpu': (int(f[11]) + int(f[12])) / HZ}, open(argv[3], 'w'))
     elif argv[1] == 'diff':
         a, b, frames = json.load(open(argv[2])), json.load(open(argv[3])), float(argv[4])
         total = 0.0

@@ -2,9 +2,10 @@
 # Ingest throughput through the batch REST API and the Kafka topic, with the CPU each part used per frame.
 # Usage: ingest-service/bench/throughput.sh [frames=100000] [paths=rest,kafka] [consumers=4]
 # Builds the service (unless SHOAL_SKIP_BUILD=1), starts it with Kafka and PostgreSQL (./shoal up) in a fresh
-# SHOAL_HOME, runs a warm-up (SHOAL_BENCH_WARMUP frames, default 3 x frames) per path, then the measured run,
-# reading /proc before and after: CPU
-# seconds of the service, the broker and PostgreSQL per frame (and of the benchmark client). Stops everything.
+# SHOAL_HOME, runs per path one client JVM that does a warm-up (SHOAL_BENCH_WARMUP frames, default 3 x frames, on
+# its own dataset) and then the measured run, reading /proc at the measured run's start and end (a file handshake
+# with the client): CPU seconds of the service, the broker and PostgreSQL per frame, and of the benchmark client in
+# the measured run. Stops everything.
 # SHOAL_BENCH_JFR=<dir> records a JFR profile (settings=profile, SHOAL_BENCH_JFR_SECONDS=30) of the service and of
 # the broker's JVM during each measured run; the profiler's own CPU is then in their numbers. SHOAL_BENCH_PERF=<dir>
 # samples the whole box with perf for as long (read PostgreSQL's part with perf report --comm postgres).
@@ -36,12 +37,36 @@ else
   trap 'rm -rf "$T"; ./shoal down' EXIT
 fi
 SHOAL_SKIP_BUILD=1 SHOAL_SERVICES="ingest-service:8081" ./shoal up
+# The client's output lines that matter (its JVM's own lines; the Kafka client's log lines are dropped).
+LINES='^(REST|Kafka|warm-up|client|ingest benchmark)'
+# await_file FILE PID: waits for FILE, written by the client at a handshake point; fails if the client has exited.
+await_file() {
+  while [[ ! -e "$1" ]]; do
+    if ! kill -0 "$2" 2>/dev/null; then
+      echo "the benchmark client exited before writing $1" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+}
 for path in ${PATHS//,/ }; do
+  # One client JVM per path runs the warm-up (its own dataset) and then the measured run, so that the client is
+  # JIT-warm too. It writes $SYNC/$path.start just before the measured window (Kafka: all requests already built)
+  # and $SYNC/$path.end after the last event, and waits at each for our .ack: the server side's /proc snapshots
+  # bracket only the measured run, and the client's CPU is read from its /proc/PID at the same two points.
+  SYNC="$T/sync-$path"
+  mkdir -p "$SYNC"
   echo "== $path: warm-up ($WARMUP frames), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   python3 $BENCH/proc_cpu.py snap "$SHOAL_HOME" "$T/w.json"
-  java -cp "$CP" dev.shoal.ingest.bench.IngestBenchmark frames="$WARMUP" paths="$path" 2>&1 | grep -E '^(REST|Kafka)' || true
+  ( python3 $BENCH/proc_cpu.py run "$T/client.json" -- java -cp "$CP" dev.shoal.ingest.bench.IngestBenchmark \
+      frames="$FRAMES" warmup="$WARMUP" paths="$path" sync="$SYNC" 2>&1 | grep --line-buffered -E "$LINES" ) &
+  CLIENT=$!
+  await_file "$SYNC/$path.start" "$CLIENT"
   python3 $BENCH/proc_cpu.py snap "$SHOAL_HOME" "$T/a.json"
-  echo "   warm-up CPU (includes the JIT compiling the hot paths of freshly started JVMs):"
+  CLIENT_JVM=$(cat "$SYNC/$path.start")
+  python3 $BENCH/proc_cpu.py pidcpu "$CLIENT_JVM" "$T/ca.json"
+  echo "   warm-up CPU (includes the JIT compiling the hot paths of freshly started JVMs; from before the client started"
+  echo "   until the measured run's start, so it also holds the client building the measured run's requests, if any):"
   python3 $BENCH/proc_cpu.py diff "$T/w.json" "$T/a.json" "$WARMUP" | grep -v '^      threads' || true
   echo "== $path: measured ($FRAMES frames), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   if [[ -n "${SHOAL_BENCH_JFR:-}" ]]; then # profile the service and the broker during the measured run (adds CPU)
@@ -55,10 +80,16 @@ for path in ${PATHS//,/ }; do
     mkdir -p "$SHOAL_BENCH_PERF"
     perf record -a -g -F 499 -o "$SHOAL_BENCH_PERF/$path.perf" -- sleep "${SHOAL_BENCH_JFR_SECONDS:-30}" >/dev/null 2>&1 &
   fi
-  python3 $BENCH/proc_cpu.py run "$T/client.json" -- java -cp "$CP" dev.shoal.ingest.bench.IngestBenchmark \
-    frames="$FRAMES" paths="$path" 2>&1 | grep -E '^(REST|Kafka|ingest benchmark)'
+  touch "$SYNC/$path.start.ack"
+  await_file "$SYNC/$path.end" "$CLIENT"
   python3 $BENCH/proc_cpu.py snap "$SHOAL_HOME" "$T/b.json"
+  python3 $BENCH/proc_cpu.py pidcpu "$CLIENT_JVM" "$T/cb.json"
+  echo "   load average at the end of the measured run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  touch "$SYNC/$path.end.ack"
+  wait "$CLIENT"
   python3 $BENCH/proc_cpu.py diff "$T/a.json" "$T/b.json" "$FRAMES"
-  python3 -c "import json,sys; s=json.load(open('$T/client.json'))['benchmark client']; print(f'  benchmark client {s:7.1f} CPU s {s/$FRAMES*1e6:7.1f} us/frame (same cores)')"
+  python3 -c "import json; a=json.load(open('$T/ca.json'))['cpu']; b=json.load(open('$T/cb.json'))['cpu']; s=b-a; \
+w=json.load(open('$T/client.json'))['benchmark client']; \
+print(f'  benchmark client {s:7.1f} CPU s {s/$FRAMES*1e6:7.1f} us/frame in the measured run (same cores); whole client process (JVM start, warm-up, building requests, measured run) {w:.1f} CPU s')"
   echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 done

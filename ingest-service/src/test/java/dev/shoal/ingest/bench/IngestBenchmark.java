@@ -21,7 +21,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.net.URI;
@@ -30,10 +29,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -47,7 +44,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run: see BENCHMARKS.md. Arguments: {@code frames=100000 batch=2000 clients=4 http=http://127.0.0.1:8081
  * kafka=127.0.0.1:9092 paths=rest,kafka compression=lz4} (the request records' compression; default from
- * SHOAL_BENCH_REQUEST_COMPRESSION, else lz4).
+ * SHOAL_BENCH_REQUEST_COMPRESSION, else lz4) {@code warmup=0 sync=<dir>}.
+ *
+ * <p>{@code warmup=W}: per path, first ingests W frames into a separate warm-up dataset in this same JVM, so that the
+ * measured run's client code is JIT-compiled too. {@code sync=<dir>}: the measured run's window is bracketed by a
+ * handshake with the calling script (bench/throughput.sh), which reads the server side's CPU from /proc at exactly
+ * those points: before the window the client writes {@code <dir>/<path>.start} (holding its pid) and waits for
+ * {@code <dir>/<path>.start.ack}; after the last event it writes {@code <dir>/<path>.end} and waits for
+ * {@code <dir>/<path>.end.ack}. Kafka path: every request's bytes are built before the window, so the window (first
+ * send to last event) holds only sending and reading the events back.
  */
 public final class IngestBenchmark {
 
@@ -67,27 +72,110 @@ public final class IngestBenchmark {
         int clients = Integer.parseInt(a.get("clients"));
         String http = a.get("http");
         String kafka = a.get("kafka");
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "0"));
+        java.nio.file.Path sync = a.containsKey("sync") ? java.nio.file.Path.of(a.get("sync")) : null;
         System.out.printf("ingest benchmark: %d frames (+1 label +1 inference each), batches of %d, %d client threads, %d cores%n",
                 frames, batch, clients, Runtime.getRuntime().availableProcessors());
         for (String path : a.get("paths").split(",")) {
+            if (!path.equals("rest") && !path.equals("kafka")) {
+                throw new IllegalArgumentException("unknown path " + path);
+            }
+            if (warmup > 0) { // a dataset of its own ("-w" cannot occur in a measured dataset's hex suffix)
+                String wds = "bench-" + path + "-w" + Long.toHexString(System.nanoTime());
+                createDataset(http, wds);
+                run(path, http, kafka, wds, warmup, batch, clients, a.get("compression"), new Window(null, path, warmup, "warm-up: "));
+            }
             String ds = "bench-" + path + "-" + Long.toHexString(System.nanoTime());
             createDataset(http, ds);
-            if (path.equals("rest")) {
-                rest(http, kafka, ds, frames, batch, clients);
-            } else if (path.equals("kafka")) {
-                kafka(http, kafka, ds, frames, batch, a.get("compression"));
+            run(path, http, kafka, ds, frames, batch, clients, a.get("compression"), new Window(sync, path, frames, ""));
+        }
+    }
+
+    static void run(String path, String http, String kafka, String ds, int frames, int batch, int clients,
+                    String compression, Window window) throws Exception {
+        if (path.equals("rest")) {
+            rest(http, kafka, ds, frames, batch, clients, window);
+        } else {
+            kafka(kafka, ds, frames, batch, compression, window);
+        }
+    }
+
+    /** CPU seconds (user + system) this JVM has used so far. */
+    static double processCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+    }
+
+    /**
+     * One run's measured window: the handshake with the calling script at its start and end (when {@code sync} is
+     * set), and this client's own CPU within it.
+     */
+    static final class Window {
+        final java.nio.file.Path sync;
+        final String path;
+        final int frames;
+        final String prefix;
+        double cpuStart;
+        double cpuEnd;
+
+        Window(java.nio.file.Path sync, String path, int frames, String prefix) {
+            this.sync = sync;
+            this.path = path;
+            this.frames = frames;
+            this.prefix = prefix;
+        }
+
+        void start() {
+            handshake(path + ".start");
+            cpuStart = processCpuSeconds();
+        }
+
+        void end() {
+            cpuEnd = processCpuSeconds();
+            handshake(path + ".end");
+        }
+
+        private void handshake(String name) {
+            if (sync == null) {
+                return;
             }
+            try {
+                java.nio.file.Files.writeString(sync.resolve(name + ".tmp"), Long.toString(ProcessHandle.current().pid()));
+                java.nio.file.Files.move(sync.resolve(name + ".tmp"), sync.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                java.nio.file.Path ack = sync.resolve(name + ".ack");
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (!java.nio.file.Files.exists(ack)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("no " + ack + " from the calling script within 2 minutes");
+                    }
+                    Thread.sleep(5);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** This client's CPU in the window, and (Kafka path) in building the requests before it. */
+        void reportCpu(String what, double buildSeconds) {
+            double s = cpuEnd - cpuStart;
+            System.out.printf("%sclient CPU (this JVM), %s: %.1f s = %.1f us/frame in the measured window%s%n", prefix, what, s,
+                    s / frames * 1e6, Double.isNaN(buildSeconds) ? ""
+                            : String.format("; building the requests before it: %.1f s = %.1f us/frame", buildSeconds, buildSeconds / frames * 1e6));
         }
     }
 
     // ------------------------------------------------------------------ REST
 
-    static void rest(String http, String kafka, String ds, int frames, int batch, int clients) throws Exception {
+    static void rest(String http, String kafka, String ds, int frames, int batch, int clients, Window window) throws Exception {
         int batches = (frames + batch - 1) / batch;
         List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (EventCounter events = new EventCounter(kafka, ds)) {
+        try (EventCounter events = new EventCounter(kafka, ds, frames)) {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             AtomicLong next = new AtomicLong();
+            window.start();
             long t0 = System.nanoTime();
             List<Future<?>> futures = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
@@ -108,7 +196,9 @@ public final class IngestBenchmark {
             double seconds = (System.nanoTime() - t0) / 1e9;
             pool.shutdown();
             long[] seen = events.awaitAll(frames, Duration.ofSeconds(120));
-            report("REST (JSON)", frames, seconds, latencies, "per HTTP batch call", seen);
+            window.end();
+            report(window.prefix + "REST (JSON)", frames, seconds, latencies, "per HTTP batch call", seen);
+            window.reportCpu("REST (building the JSON bodies, posting, reading back and checking the events)", Double.NaN);
         }
     }
 
@@ -171,72 +261,109 @@ public final class IngestBenchmark {
 
     // ------------------------------------------------------------------ Kafka
 
-    /** {@code compression}: of the request records, as a training system's producer would set it (lz4 by default). */
-    static void kafka(String http, String kafka, String ds, int frames, int batch, String compression) throws Exception {
+    /**
+     * {@code compression}: of the request records, as a training system's producer would set it (lz4 by default).
+     * Every request's bytes are built first; the window (first send to last event) holds only sending and reading
+     * the events back.
+     */
+    static void kafka(String kafka, String ds, int frames, int batch, String compression, Window window) throws Exception {
         int batches = (frames + batch - 1) / batch;
         long[] sent = new long[batches];
-        try (EventCounter events = new EventCounter(kafka, ds);
+        double cpu0 = processCpuSeconds();
+        String[] keys = new String[batches];
+        byte[][] requests = new byte[3 * batches][];
+        for (int b = 0; b < batches; b++) {
+            int from = b * batch;
+            int to = Math.min(frames, from + batch);
+            String key = ds + "/" + b; // one batch's requests share a partition, so frames come before their labels
+            keys[b] = key;
+            buildRequests(ds, from, to, key, requests, 3 * b);
+        }
+        double buildSeconds = processCpuSeconds() - cpu0;
+        try (EventCounter events = new EventCounter(kafka, ds, frames);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.LINGER_MS_CONFIG, 5,
                      ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, compression),
                      new StringSerializer(), new ByteArraySerializer())) {
+            producer.partitionsFor(Topics.INGEST_REQUESTS); // connect and fetch the topic's metadata before the window
+            window.start();
             long startMillis = System.currentTimeMillis();
             for (int b = 0; b < batches; b++) {
-                int from = b * batch;
-                int to = Math.min(frames, from + batch);
-                UpsertFramesRequest.Builder f = UpsertFramesRequest.newBuilder();
-                UpsertLabelsRequest.Builder l = UpsertLabelsRequest.newBuilder();
-                UpsertInferencesRequest.Builder x = UpsertInferencesRequest.newBuilder();
-                for (int i = from; i < to; i++) {
-                    String id = "f" + i;
-                    f.addFrames(Frame.newBuilder().setDatasetId(ds).setId(id).addUris("file:///data/img/" + i + ".jpg")
-                            .setSplit(Split.SPLIT_TRAIN).setWidth(640).setHeight(480).putMetadata("camera", "cam-" + (i % 7)));
-                    l.addLabels(Label.newBuilder().setDatasetId(ds).setFrameId(id).setLabelerId("ann-" + (i % 13)).setLabelSet("v1")
-                            .setClassification(ClassLabel.newBuilder().setClassName(CLASSES[i % CLASSES.length])));
-                    ClassProbabilities.Builder p = ClassProbabilities.newBuilder();
-                    float[] pr = probs(i);
-                    for (int c = 0; c < CLASSES.length; c++) {
-                        p.addScores(ClassProbability.newBuilder().setClassName(CLASSES[c]).setProbability(pr[c]));
-                    }
-                    x.addInferences(Inference.newBuilder().setDatasetId(ds).setFrameId(id).setModelId("resnet").setModelVersion("1").setClassification(p));
-                }
-                String key = ds + "/" + b; // one batch's requests share a partition, so frames come before their labels
                 sent[b] = System.currentTimeMillis();
-                producer.send(new ProducerRecord<>(Topics.INGEST_REQUESTS, key, IngestRequest.newBuilder().setRequestId(key + "/f").setUpsertFrames(f).build().toByteArray()));
-                producer.send(new ProducerRecord<>(Topics.INGEST_REQUESTS, key, IngestRequest.newBuilder().setRequestId(key + "/l").setUpsertLabels(l).build().toByteArray()));
-                producer.send(new ProducerRecord<>(Topics.INGEST_REQUESTS, key, IngestRequest.newBuilder().setRequestId(key + "/i").setUpsertInferences(x).build().toByteArray()));
+                for (int k = 0; k < 3; k++) {
+                    producer.send(new ProducerRecord<>(Topics.INGEST_REQUESTS, keys[b], requests[3 * b + k]));
+                }
             }
             producer.flush();
             long[] seen = events.awaitAll(frames, Duration.ofMinutes(10));
+            window.end();
             double seconds = (events.lastEventMillis() - startMillis) / 1000.0;
             List<Long> latencies = new ArrayList<>();
             for (int b = 0; b < batches; b++) {
-                Long done = events.batchDone(b, batch);
-                if (done != null) {
+                long done = events.batchDone(b, batch);
+                if (done != 0) {
                     latencies.add((done - sent[b]) * 1_000_000L);
                 }
             }
-            report("Kafka (binary protobuf, " + compression + ")", frames, seconds, latencies, "per batch, request sent -> its last event published", seen);
+            report(window.prefix + "Kafka (binary protobuf, " + compression + ")", frames, seconds, latencies,
+                    "per batch, request sent -> its last event published", seen);
+            window.reportCpu("Kafka (sending, reading back and checking the events)", buildSeconds);
         }
+    }
+
+    /** The frames, labels and inferences requests of frames [from, to) as bytes, into out[at], out[at + 1], out[at + 2]. */
+    static void buildRequests(String ds, int from, int to, String key, byte[][] out, int at) {
+        UpsertFramesRequest.Builder f = UpsertFramesRequest.newBuilder();
+        UpsertLabelsRequest.Builder l = UpsertLabelsRequest.newBuilder();
+        UpsertInferencesRequest.Builder x = UpsertInferencesRequest.newBuilder();
+        for (int i = from; i < to; i++) {
+            String id = "f" + i;
+            f.addFrames(Frame.newBuilder().setDatasetId(ds).setId(id).addUris("file:///data/img/" + i + ".jpg")
+                    .setSplit(Split.SPLIT_TRAIN).setWidth(640).setHeight(480).putMetadata("camera", "cam-" + (i % 7)));
+            l.addLabels(Label.newBuilder().setDatasetId(ds).setFrameId(id).setLabelerId("ann-" + (i % 13)).setLabelSet("v1")
+                    .setClassification(ClassLabel.newBuilder().setClassName(CLASSES[i % CLASSES.length])));
+            ClassProbabilities.Builder p = ClassProbabilities.newBuilder();
+            float[] pr = probs(i);
+            for (int c = 0; c < CLASSES.length; c++) {
+                p.addScores(ClassProbability.newBuilder().setClassName(CLASSES[c]).setProbability(pr[c]));
+            }
+            x.addInferences(Inference.newBuilder().setDatasetId(ds).setFrameId(id).setModelId("resnet").setModelVersion("1").setClassification(p));
+        }
+        out[at] = IngestRequest.newBuilder().setRequestId(key + "/f").setUpsertFrames(f).build().toByteArray();
+        out[at + 1] = IngestRequest.newBuilder().setRequestId(key + "/l").setUpsertLabels(l).build().toByteArray();
+        out[at + 2] = IngestRequest.newBuilder().setRequestId(key + "/i").setUpsertInferences(x).build().toByteArray();
     }
 
     // ------------------------------------------------------------------ reading the events back
 
-    /** Counts the frame, label and inference events of one dataset (frame ids are the record keys: f<i>). */
+    /**
+     * Counts the frame, label and inference events of one dataset (frame ids are the record keys: f<i>, i < frames).
+     * An event belongs to the dataset when its payload holds the dataset id as a whole protobuf string field: the
+     * length byte followed by the id's bytes (matched on the raw bytes, nothing decoded).
+     */
     static final class EventCounter implements AutoCloseable {
-        private final KafkaConsumer<String, byte[]> consumer;
-        private final String ds;
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final byte[] datasetField;
+        private final int frames;
         private final long[] counts = new long[3];
-        private final Map<Integer, long[]> perFrame = new ConcurrentHashMap<>();
-        private final Map<Integer, Long> lastByBatchFrame = new ConcurrentHashMap<>();
+        /** per frame index, the latest timestamp of its events (0: none yet) */
+        private final long[] lastByFrame;
         private long last;
 
-        EventCounter(String kafka, String ds) {
-            this.ds = ds;
+        EventCounter(String kafka, String ds, int frames) {
+            byte[] id = ds.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (id.length > 127) {
+                throw new IllegalArgumentException("dataset id longer than 127 bytes: " + ds);
+            }
+            datasetField = new byte[id.length + 1];
+            datasetField[0] = (byte) id.length; // a one-byte varint length prefix
+            System.arraycopy(id, 0, datasetField, 1, id.length);
+            this.frames = frames;
+            lastByFrame = new long[frames];
             consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
                     ConsumerConfig.GROUP_ID_CONFIG, "bench-" + ds, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                     ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10000),
-                    new StringDeserializer(), new ByteArrayDeserializer());
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
             // the topics may not exist yet on a fresh broker: create them so that nothing is missed
             try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                     Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
@@ -275,31 +402,80 @@ public final class IngestBenchmark {
 
         long[] awaitAll(int frames, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline && Arrays.stream(counts).anyMatch(c -> c < frames)) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    // every event of this run's dataset; keys are frame ids, which other datasets share, so check the payload's dataset
-                    if (!new String(r.value(), java.nio.charset.StandardCharsets.ISO_8859_1).contains(ds)) {
-                        continue;
+            while (System.nanoTime() < deadline && (counts[0] < frames || counts[1] < frames || counts[2] < frames)) {
+                org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(200));
+                for (TopicPartition tp : polled.partitions()) {
+                    String t = tp.topic();
+                    int kind = t.equals(Topics.FRAME_UPSERTED) ? 0 : t.equals(Topics.LABEL_UPSERTED) ? 1 : 2;
+                    for (ConsumerRecord<byte[], byte[]> r : polled.records(tp)) {
+                        // every event of this run's dataset; keys are frame ids, which other datasets share, so check the payload's dataset
+                        if (!contains(r.value(), datasetField)) {
+                            continue;
+                        }
+                        counts[kind]++;
+                        int frame = frameIndex(r.key());
+                        long ts = r.timestamp();
+                        if (ts > lastByFrame[frame]) {
+                            lastByFrame[frame] = ts;
+                        }
+                        if (ts > last) {
+                            last = ts;
+                        }
                     }
-                    int kind = r.topic().equals(Topics.FRAME_UPSERTED) ? 0 : r.topic().equals(Topics.LABEL_UPSERTED) ? 1 : 2;
-                    counts[kind]++;
-                    int frame = Integer.parseInt(r.key().substring(1));
-                    lastByBatchFrame.merge(frame, r.timestamp(), Math::max);
-                    last = Math.max(last, r.timestamp());
                 }
             }
             return counts.clone();
         }
 
-        Long batchDone(int b, int batch) {
-            long done = 0;
-            for (int i = b * batch; i < (b + 1) * batch; i++) {
-                Long t = lastByBatchFrame.get(i);
-                if (t != null) {
-                    done = Math.max(done, t);
-                }
+        /** i of a key "f<i>" with 0 <= i < frames; anything else fails the run, as parsing it did before. */
+        private int frameIndex(byte[] key) {
+            if (key == null || key.length < 2 || key.length > 11 || key[0] != 'f') {
+                throw new IllegalStateException("event of this dataset with an unexpected key: "
+                        + (key == null ? "null" : new String(key, java.nio.charset.StandardCharsets.UTF_8)));
             }
-            return done == 0 ? null : done;
+            long v = 0;
+            for (int i = 1; i < key.length; i++) {
+                int d = key[i] - '0';
+                if (d < 0 || d > 9) {
+                    throw new IllegalStateException("event of this dataset with an unexpected key: " + new String(key, java.nio.charset.StandardCharsets.UTF_8));
+                }
+                v = v * 10 + d;
+            }
+            if (v >= frames) {
+                throw new IllegalStateException("event of this dataset for frame f" + v + ", beyond the " + frames + " sent");
+            }
+            return (int) v;
+        }
+
+        /** Whether {@code pattern} occurs in {@code data}. */
+        static boolean contains(byte[] data, byte[] pattern) {
+            if (data == null) {
+                return false;
+            }
+            byte first = pattern[0];
+            int max = data.length - pattern.length;
+            outer:
+            for (int i = 0; i <= max; i++) {
+                if (data[i] != first) {
+                    continue;
+                }
+                for (int j = 1; j < pattern.length; j++) {
+                    if (data[i + j] != pattern[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+
+        /** The latest event timestamp of batch b's frames, 0 when none of its events arrived. */
+        long batchDone(int b, int batch) {
+            long done = 0;
+            for (int i = b * batch; i < Math.min(frames, (b + 1) * batch); i++) {
+                done = Math.max(done, lastByFrame[i]);
+            }
+            return done;
         }
 
         long lastEventMillis() {
@@ -321,6 +497,11 @@ public final class IngestBenchmark {
         System.out.printf("%-26s %,d frames in %.1f s = %,.0f frames/s (x3 rows, x3 events); latency %s: p50 %.0f ms, p99 %.0f ms; "
                         + "events seen: frames %d, labels %d, inferences %d%n",
                 path, frames, seconds, frames / seconds, latencyWhat, p50, p99, events[0], events[1], events[2]);
+        long missing = Math.max(0, frames - events[0]) + Math.max(0, frames - events[1]) + Math.max(0, frames - events[2]);
+        if (missing > 0) {
+            System.out.printf("%-26s MISSING %d of %d events (frames %d, labels %d, inferences %d): the rate above is not valid%n",
+                    path, missing, 3L * frames, frames - events[0], frames - events[1], frames - events[2]);
+        }
     }
 
     static void createDataset(String http, String ds) throws Exception {
