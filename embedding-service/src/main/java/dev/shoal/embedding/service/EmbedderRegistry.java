@@ -155,7 +155,8 @@ public class EmbedderRegistry {
         Map<String, String> out = new LinkedHashMap<>();
         for (Loaded l : loaded.values()) {
             Embedder e = l.embedder();
-            out.put(e.model().storeVersion(), "engine=" + e.engine() + ", device=" + e.device() + ", dimension=" + e.dimension());
+            out.put(e.model().storeVersion(), "engine=" + e.engine() + ", device=" + e.device() + ", dimension=" + e.dimension()
+                    + ", streams=" + l.batcher().threads());
         }
         failures.forEach((k, v) -> out.put(k, "FAILED: " + v));
         return out;

@@ -28,9 +28,9 @@ public final class EngineSupport {
 
     /**
      * ONNX Runtime's thread settings for every ONNX model of the service: intra-op threads (0 = ORT's default, one
-     * per core), inter-op threads (0 = default) and whether idle pool threads spin. ORT's threads spin by default
-     * between the operators of one run; on a machine whose cores also run the broker, the database and the vector
-     * index, a spinning thread holds a core that the rest of the pipeline needs.
+     * per core), inter-op threads (0 = default) and whether idle pool threads spin. ORT's pool threads spin by
+     * default between the operators of one run; turning that off hands those cycles to the rest of a shared machine
+     * (on the 2-core dev box it made no difference beyond the run-to-run scatter: docs/benchmarks/embedding-throughput.md).
      */
     public record OrtThreads(int intraOp, int interOp, boolean allowSpinning) {
 
@@ -65,8 +65,13 @@ public final class EngineSupport {
                 options.put("ortDevice", ortDevice);
             }
             if (!"OnnxRuntime".equals(djlEngine)) {
-                model.load(dir, name, options);
-                return model;
+                try {
+                    model.load(dir, name, options);
+                    return model;
+                } catch (IOException | MalformedModelException | RuntimeException e) {
+                    model.close();
+                    throw e;
+                }
             }
             if (ortThreads.intraOp() > 0) {
                 options.put("intraOpNumThreads", Integer.toString(ortThreads.intraOp()));

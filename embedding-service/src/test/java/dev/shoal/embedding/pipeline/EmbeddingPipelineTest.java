@@ -270,6 +270,7 @@ class EmbeddingPipelineTest {
         given().when().get("/q/health/ready").then().statusCode(200)
                 .body(containsString(TEXT_MODEL))
                 .body(containsString("engine=onnxruntime"))
-                .body(containsString("device=cpu"));
+                .body(containsString("device=cpu"))
+                .body(containsString("streams=2"));
     }
 }
