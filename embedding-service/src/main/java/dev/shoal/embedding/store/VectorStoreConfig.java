@@ -22,7 +22,12 @@ public interface VectorStoreConfig {
 
     Hnsw hnsw();
 
-    /** Embedded only: how often writes are committed (made durable); they are also committed on shutdown. */
+    /**
+     * Embedded only: how often writes are committed (made durable); they are also committed on shutdown. Known gap:
+     * the pipeline acknowledges a frame's record once its vector is upserted, before this commit, so a hard crash
+     * (kill -9, OOM) can lose up to this interval of acknowledged vectors, which are then not re-embedded unless their
+     * frames are delivered again. Graceful shutdowns and the Milvus store are not affected.
+     */
     @WithDefault("PT5S")
     Duration commitInterval();
 
