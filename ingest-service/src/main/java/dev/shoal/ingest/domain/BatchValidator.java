@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Validates batches row by row. Every rule names the row and the field; rows with errors are dropped, the
@@ -401,7 +402,7 @@ public final class BatchValidator {
      * read in one query per dataset.
      */
     private <T> Map<String, Map<String, CatalogView.FrameSize>> lookupFrames(List<T> rows, Function<T, String> dataset, Function<T, String> frame,
-                                                                           java.util.function.Predicate<T> needsSize) {
+                                                                           Predicate<T> needsSize) {
         Map<String, Set<String>> wanted = new LinkedHashMap<>();
         Map<String, Map<String, CatalogView.FrameSize>> found = new HashMap<>();
         for (T row : rows) {

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -48,7 +49,7 @@ public class CatalogRepository implements CatalogView {
     private final Map<String, Integer> dimensions = new ConcurrentHashMap<>();
     /** Frames this process committed, by dataset (at most {@link #KNOWN_FRAMES_MAX}; forgotten all at once beyond). */
     private final Map<String, Set<String>> knownFrames = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger knownFrameCount = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger knownFrameCount = new AtomicInteger();
     static final int KNOWN_FRAMES_MAX = 500_000;
 
     public Connection connection() throws SQLException {
