@@ -19,6 +19,9 @@ export SHOAL_INGEST_CONSUMERS=${3:-4}
 # after 1x frames still 47 of 158 us/frame, after 3x 30 of 122 (docs/benchmarks/ingest.md). A running platform
 # is past that; the per-thread lines of the output show what the compiler threads still took.
 WARMUP=${SHOAL_BENCH_WARMUP:-$((FRAMES * 3))}
+# SHOAL_BENCH_WARMUP_ROUNDS=R splits the warm-up into R rounds, each started like the measured run (a new dataset,
+# requests built, then sent), so that the JVMs meet that transition before the measured window as well.
+WARMUP_ROUNDS=${SHOAL_BENCH_WARMUP_ROUNDS:-1}
 BENCH=ingest-service/bench
 if [[ "${SHOAL_SKIP_BUILD:-0}" != "1" ]]; then
   mvn -B -q -o -pl ingest-service package -DskipTests
@@ -59,7 +62,7 @@ for path in ${PATHS//,/ }; do
   echo "== $path: warm-up ($WARMUP frames), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   python3 $BENCH/proc_cpu.py snap "$SHOAL_HOME" "$T/w.json"
   ( python3 $BENCH/proc_cpu.py run "$T/client.json" -- java -cp "$CP" dev.shoal.ingest.bench.IngestBenchmark \
-      frames="$FRAMES" warmup="$WARMUP" paths="$path" sync="$SYNC" 2>&1 | grep --line-buffered -E "$LINES" ) &
+      frames="$FRAMES" warmup="$WARMUP" warmupRounds="$WARMUP_ROUNDS" paths="$path" sync="$SYNC" 2>&1 | grep --line-buffered -E "$LINES" ) &
   CLIENT=$!
   await_file "$SYNC/$path.start" "$CLIENT"
   python3 $BENCH/proc_cpu.py snap "$SHOAL_HOME" "$T/a.json"
@@ -68,7 +71,7 @@ for path in ${PATHS//,/ }; do
   echo "   warm-up CPU (includes the JIT compiling the hot paths of freshly started JVMs; from before the client started"
   echo "   until the measured run's start, so it also holds the client building the measured run's requests, if any):"
   python3 $BENCH/proc_cpu.py diff "$T/w.json" "$T/a.json" "$WARMUP" | grep -v '^      threads' || true
-  echo "== $path: measured ($FRAMES frames), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "== $path: measured ($FRAMES frames), load average $(cut -d' ' -f1-3 /proc/loadavg), start $(date -u +%T.%N)"
   if [[ -n "${SHOAL_BENCH_JFR:-}" ]]; then # profile the service and the broker during the measured run (adds CPU)
     mkdir -p "$SHOAL_BENCH_JFR"
     for part in ingest-service infra; do
@@ -84,7 +87,7 @@ for path in ${PATHS//,/ }; do
   await_file "$SYNC/$path.end" "$CLIENT"
   python3 $BENCH/proc_cpu.py snap "$SHOAL_HOME" "$T/b.json"
   python3 $BENCH/proc_cpu.py pidcpu "$CLIENT_JVM" "$T/cb.json"
-  echo "   load average at the end of the measured run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "   load average at the end of the measured run: $(cut -d' ' -f1-3 /proc/loadavg), end $(date -u +%T.%N)"
   touch "$SYNC/$path.end.ack"
   wait "$CLIENT"
   python3 $BENCH/proc_cpu.py diff "$T/a.json" "$T/b.json" "$FRAMES"

@@ -44,10 +44,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run: see BENCHMARKS.md. Arguments: {@code frames=100000 batch=2000 clients=4 http=http://127.0.0.1:8081
  * kafka=127.0.0.1:9092 paths=rest,kafka compression=lz4} (the request records' compression; default from
- * SHOAL_BENCH_REQUEST_COMPRESSION, else lz4) {@code warmup=0 sync=<dir>}.
+ * SHOAL_BENCH_REQUEST_COMPRESSION, else lz4) {@code warmup=0 warmupRounds=1 sync=<dir>}.
  *
  * <p>{@code warmup=W}: per path, first ingests W frames into a separate warm-up dataset in this same JVM, so that the
- * measured run's client code is JIT-compiled too. {@code sync=<dir>}: the measured run's window is bracketed by a
+ * measured run's client code is JIT-compiled too. {@code warmupRounds=R} (default 1) splits those W frames into R
+ * rounds, each on a dataset of its own and each started like the measured run (create the dataset, build the
+ * requests, send): the servers then meet that transition during the warm-up too, and do not deoptimize and
+ * recompile their hot paths for it inside the measured window (docs/benchmarks/ingest.md, 2026-11-27 second session). {@code sync=<dir>}: the measured run's window is bracketed by a
  * handshake with the calling script (bench/throughput.sh), which reads the server side's CPU from /proc at exactly
  * those points: before the window the client writes {@code <dir>/<path>.start} (holding its pid) and waits for
  * {@code <dir>/<path>.start.ack}; after the last event it writes {@code <dir>/<path>.end} and waits for
@@ -73,6 +76,7 @@ public final class IngestBenchmark {
         String http = a.get("http");
         String kafka = a.get("kafka");
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "0"));
+        int warmupRounds = Math.max(1, Integer.parseInt(a.getOrDefault("warmupRounds", "1")));
         java.nio.file.Path sync = a.containsKey("sync") ? java.nio.file.Path.of(a.get("sync")) : null;
         System.out.printf("ingest benchmark: %d frames (+1 label +1 inference each), batches of %d, %d client threads, %d cores%n",
                 frames, batch, clients, Runtime.getRuntime().availableProcessors());
@@ -80,10 +84,12 @@ public final class IngestBenchmark {
             if (!path.equals("rest") && !path.equals("kafka")) {
                 throw new IllegalArgumentException("unknown path " + path);
             }
-            if (warmup > 0) { // a dataset of its own ("-w" cannot occur in a measured dataset's hex suffix)
+            for (int r = 0; warmup > 0 && r < warmupRounds; r++) { // each round a dataset of its own ("-w" cannot occur in a measured dataset's hex suffix)
+                int n = r < warmupRounds - 1 ? warmup / warmupRounds : warmup - (warmupRounds - 1) * (warmup / warmupRounds);
                 String wds = "bench-" + path + "-w" + Long.toHexString(System.nanoTime());
                 createDataset(http, wds);
-                run(path, http, kafka, wds, warmup, batch, clients, a.get("compression"), new Window(null, path, warmup, "warm-up: "));
+                String prefix = warmupRounds == 1 ? "warm-up: " : "warm-up " + (r + 1) + "/" + warmupRounds + ": ";
+                run(path, http, kafka, wds, n, batch, clients, a.get("compression"), new Window(null, path, n, prefix));
             }
             String ds = "bench-" + path + "-" + Long.toHexString(System.nanoTime());
             createDataset(http, ds);
