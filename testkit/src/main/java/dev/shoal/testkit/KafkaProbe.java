@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /** Test helper: publish raw records to a real broker and read topics from the beginning. */
@@ -47,6 +48,27 @@ public final class KafkaProbe implements AutoCloseable {
 
     public void send(String topic, String key, byte[] value) {
         send(topic, key, value, Map.of());
+    }
+
+    /**
+     * Sends the records (key → value, in the map's order) without waiting between them, then waits for all: they go
+     * out in one produce request, so a consumer usually receives them in one poll.
+     */
+    public void sendTogether(String topic, Map<String, byte[]> records, Map<String, String> headers) {
+        List<Future<?>> sent = new ArrayList<>();
+        records.forEach((key, value) -> {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+            headers.forEach((k, v) -> record.headers().add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
+            sent.add(producer.send(record));
+        });
+        producer.flush();
+        try {
+            for (Future<?> f : sent) {
+                f.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("send to " + topic + " failed", e);
+        }
     }
 
     /** Reads the topic from the beginning until {@code count} records match, or the timeout passes. */

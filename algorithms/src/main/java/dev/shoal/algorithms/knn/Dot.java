@@ -21,6 +21,18 @@ public final class Dot {
         return SIMD ? SimdDot.dot(a, b) : VectorUtil.dotProduct(a, b);
     }
 
+    /**
+     * The cosine of {@code a} and {@code b}, {@code a.b / sqrt(aa * b.b)}, where {@code aa = a.a} is known to the caller
+     * (the fixed side of many comparisons: a query, a node being inserted). The SIMD path reads each vector once.
+     * A zero vector gives NaN (0/0).
+     */
+    public static double cosine(float[] a, float aa, float[] b) {
+        if (SIMD) {
+            return SimdDot.cosine(a, aa, b);
+        }
+        return VectorUtil.dotProduct(a, b) / Math.sqrt((double) aa * (double) VectorUtil.dotProduct(b, b));
+    }
+
     private static boolean simdAvailable() {
         if (Boolean.getBoolean("shoal.simd.disabled")) return false;
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;

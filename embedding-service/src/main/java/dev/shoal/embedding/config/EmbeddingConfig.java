@@ -33,6 +33,13 @@ public interface EmbeddingConfig {
     @WithDefault("target/models")
     String trainedModelsDir();
 
+    /**
+     * Frames the {@code FrameUpserted} consumer lets into the pipeline at once (fetching, waiting for or in the model,
+     * being written). Enough to keep every model stream's batches full; more only adds memory and latency.
+     */
+    @WithDefault("512")
+    int maxInFlight();
+
     /** Threads that fetch and decode content in parallel. */
     @WithDefault("4")
     int fetchThreads();

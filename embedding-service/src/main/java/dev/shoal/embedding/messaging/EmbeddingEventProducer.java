@@ -7,6 +7,8 @@ import dev.shoal.proto.Topics;
 import dev.shoal.proto.common.v1.EventEnvelope;
 import dev.shoal.proto.embedding.v1.EmbeddingComputed;
 import dev.shoal.proto.embedding.v1.EmbeddingFailed;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,13 +20,17 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
-/** Publishes EmbeddingComputed / EmbeddingFailed: binary protobuf, keyed by frame id, CloudEvents headers. */
+/**
+ * Publishes EmbeddingComputed / EmbeddingFailed (binary protobuf, keyed by frame id, CloudEvents headers), and the
+ * dead letters of the {@code FrameUpserted} consumer.
+ */
 @ApplicationScoped
 public class EmbeddingEventProducer {
 
     public static final String PRODUCER = "embedding-service";
     public static final String COMPUTED_CHANNEL = "embedding-computed";
     public static final String FAILED_CHANNEL = "embedding-failed";
+    public static final String DEAD_LETTER_CHANNEL = "dead-letters";
 
     @Inject
     @Channel(COMPUTED_CHANNEL)
@@ -35,6 +41,11 @@ public class EmbeddingEventProducer {
     @Channel(FAILED_CHANNEL)
     @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
     Emitter<byte[]> failed;
+
+    @Inject
+    @Channel(DEAD_LETTER_CHANNEL)
+    @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+    Emitter<byte[]> deadLetters;
 
     public CompletableFuture<Void> computed(String datasetId, String frameId, String modelId, String modelVersion,
                                             int dimension, String correlationId) {
@@ -61,16 +72,44 @@ public class EmbeddingEventProducer {
         return send(failed, event.getEnvelope(), event, Topics.EMBEDDING_FAILED);
     }
 
+    /**
+     * Sends a consumed record that could not be handled to {@code <topic>.dlq}, as it came (key, value,
+     * headers), with the headers SmallRye's dead-letter strategy sets: {@code dead-letter-reason},
+     * {@code dead-letter-cause}, {@code dead-letter-topic}, {@code dead-letter-partition}, {@code dead-letter-offset}.
+     * The poll consumers do this themselves: nacking one record of a poll would dead-letter the whole poll.
+     */
+    public CompletableFuture<Void> deadLetter(KafkaRecord<String, byte[]> record, Throwable reason) {
+        RecordHeaders headers = new RecordHeaders(record.getHeaders().toArray());
+        header(headers, CloudEventHeaders.DLQ_REASON, reason.getMessage() == null ? reason.getClass().getName() : reason.getMessage());
+        if (reason.getCause() != null && reason.getCause() != reason) {
+            header(headers, "dead-letter-cause", String.valueOf(reason.getCause().getMessage()));
+        }
+        header(headers, CloudEventHeaders.DLQ_TOPIC, record.getTopic());
+        header(headers, "dead-letter-partition", Integer.toString(record.getPartition()));
+        header(headers, "dead-letter-offset", Long.toString(offset(record)));
+        return send(deadLetters, record.getKey(), Topics.dlq(record.getTopic()), headers, record.getPayload());
+    }
+
+    /** The record's offset in its partition (-1 if the connector gave none). */
+    static long offset(KafkaRecord<?, ?> record) {
+        return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
+    }
+
     private static CompletableFuture<Void> send(Emitter<byte[]> emitter, EventEnvelope env, Message event, String topic) {
         RecordHeaders headers = new RecordHeaders();
         CloudEventHeaders.of(env, event).forEach((name, value) -> header(headers, name, value));
+        return send(emitter, env.getAggregateId(), topic, headers, event.toByteArray());
+    }
+
+    private static CompletableFuture<Void> send(Emitter<byte[]> emitter, String key, String topic, RecordHeaders headers,
+                                                byte[] value) {
         OutgoingKafkaRecordMetadata<String> meta = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(env.getAggregateId())
+                .withKey(key)
                 .withTopic(topic)
                 .withHeaders(headers)
                 .build();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        emitter.send(org.eclipse.microprofile.reactive.messaging.Message.of(event.toByteArray())
+        emitter.send(org.eclipse.microprofile.reactive.messaging.Message.of(value)
                 .addMetadata(meta)
                 .withAck(() -> {
                     done.complete(null);

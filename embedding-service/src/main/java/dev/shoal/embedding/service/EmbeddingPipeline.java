@@ -51,9 +51,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * says which were seen before; for those, one store lookup per model version finds the vectors already stored),
  * <b>fetch</b> and decode (a pool of threads), <b>embed</b> ({@link EmbedderRegistry}'s batcher in front of the model),
  * <b>write</b> (one catalog read of the frames' current split, label and prediction, one batched upsert, one re-read
- * that catches a label that arrived meanwhile), then one {@code EmbeddingComputed} per vector. Any failure publishes
- * {@code EmbeddingFailed} with the reason and is rethrown, so the consumer sends the record to the dead-letter topic;
- * other frames go on.
+ * that catches a label that arrived meanwhile), then one {@code EmbeddingComputed} per vector. No thread blocks
+ * per frame: each stage completes the frame's future. Any failure publishes {@code EmbeddingFailed} with the reason
+ * and fails the frame's future, so the consumer sends the record to the dead-letter topic; other frames go on.
  *
  * <p><b>Replays.</b> Each vector carries the fingerprint of the content it was computed from ({@link #fingerprint}:
  * the modality and the URIs, so a {@code data:} URI's content itself). A frame whose stored vector, under the model
@@ -161,12 +161,12 @@ public class EmbeddingPipeline {
     }
 
     /**
-     * Embeds one frame and waits until its vector is stored and its event acknowledged, or until it is recognised as
-     * a replay of content already embedded (then nothing is published).
-     *
-     * @throws EmbeddingException with the reason, after {@code EmbeddingFailed} was published
+     * Embeds one frame without blocking the caller. The future completes once the vector is stored and its event
+     * acknowledged, or once the frame is recognised as a replay of content already embedded (then nothing is
+     * published). It fails with an {@link EmbeddingException} carrying the reason, after {@code EmbeddingFailed} was
+     * published (or its publication failed: then that failure is attached as suppressed).
      */
-    public void embedFrame(Frame frame, String correlationId) {
+    public CompletableFuture<Void> embedFrameAsync(Frame frame, String correlationId) {
         String fp = fingerprint(frame);
         InFlight mine = new InFlight(fp);
         InFlight[] same = {null};
@@ -179,40 +179,69 @@ public class EmbeddingPipeline {
             return mine;
         });
         if (same[0] != null) {
-            awaitReplay(same[0], frame);
-            return;
+            return awaitReplay(same[0], frame);
         }
+        CompletableFuture<Void> work;
         try {
             CompletableFuture<Void> before = mine.previous == null ? CompletableFuture.completedFuture(null)
                     : mine.previous.done.handle((x, e) -> null);
-            CompletableFuture<Void> done = before
+            work = before
                     .thenCompose(x -> preparer.submit(new ToPrepare(frame, fp)))
                     .thenCompose(prepared -> prepared.sameContent() != null ? replayed(frame, prepared.sameContent())
                             : embedAndWrite(frame, fp, correlationId));
-            await(done, frame.getDatasetId(), frame.getId(), null, correlationId);
-            mine.done.complete(null);
         } catch (RuntimeException e) {
-            mine.done.completeExceptionally(e);
-            throw e;
-        } finally {
-            inFlight.remove(frame.getId(), mine);
+            work = CompletableFuture.failedFuture(e);
         }
+        return reportingFailure(work, "the embedding", frame.getDatasetId(), frame.getId(), null, correlationId)
+                .whenComplete((x, e) -> {
+                    if (e == null) {
+                        mine.done.complete(null);
+                    } else {
+                        mine.done.completeExceptionally(unwrap(e));
+                    }
+                    inFlight.remove(frame.getId(), mine);
+                });
+    }
+
+    /**
+     * {@code work}, given up after {@link #timeoutMillis()}; when it fails, {@code EmbeddingFailed} is published first
+     * and the result fails with the reason as an {@link EmbeddingException}.
+     */
+    private CompletableFuture<Void> reportingFailure(CompletableFuture<Void> work, String waitingFor, String datasetId,
+                                                     String frameId, ModelRef model, String correlationId) {
+        return work.orTimeout(timeoutMillis(), TimeUnit.MILLISECONDS)
+                .handle((x, e) -> e)
+                .thenCompose(e -> {
+                    if (e == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    Throwable cause = unwrap(e);
+                    EmbeddingException reason = cause instanceof TimeoutException
+                            ? new EmbeddingException(null, "timed out waiting for " + waitingFor) : asEmbeddingException(cause);
+                    return publishFailure(reason, datasetId, frameId, model, correlationId).thenApply(failure -> {
+                        throw failure;
+                    });
+                });
+    }
+
+    /** How long one frame may take end to end before it is given up: a fetch's read timeout plus two minutes. */
+    private long timeoutMillis() {
+        return config.fetch().readTimeout().toMillis() + 120_000;
     }
 
     /** Another delivery of the same content is in flight: its outcome is this one's; nothing more is published. */
-    private void awaitReplay(InFlight first, Frame frame) {
+    private CompletableFuture<Void> awaitReplay(InFlight first, Frame frame) {
         replaysSkipped.incrementAndGet();
-        try {
-            first.done.get(config.fetch().readTimeout().toMillis() + 120_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new EmbeddingException(null, "a delivery of the same frame " + frame.getId() + " failed: "
-                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new EmbeddingException(null, "timed out waiting for another delivery of frame " + frame.getId());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EmbeddingException(null, "interrupted");
-        }
+        return first.done.copy().orTimeout(timeoutMillis(), TimeUnit.MILLISECONDS).handle((x, e) -> {
+            if (e == null) {
+                return null;
+            }
+            Throwable cause = unwrap(e);
+            throw cause instanceof TimeoutException
+                    ? new EmbeddingException(null, "timed out waiting for another delivery of frame " + frame.getId())
+                    : new EmbeddingException(null, "a delivery of the same frame " + frame.getId() + " failed: "
+                            + cause.getMessage(), cause);
+        });
     }
 
     /** The stored vector came from the same content: no model call, no event; only a changed split is written. */
@@ -279,8 +308,11 @@ public class EmbeddingPipeline {
         return out;
     }
 
-    /** Stores a user-supplied vector as it is (no model runs) and announces it. */
-    public void storeSupplied(UserEmbedding e, String correlationId) {
+    /**
+     * Stores a user-supplied vector as it is (no model runs) and announces it, without blocking the caller. Fails with
+     * an {@link EmbeddingException} (e.g. the store refused the vector) after {@code EmbeddingFailed} was published.
+     */
+    public CompletableFuture<Void> storeSuppliedAsync(UserEmbedding e, String correlationId) {
         ModelRef model = new ModelRef(e.getModelId(), e.getModelVersion());
         float[] vector = new float[e.getVectorCount()];
         for (int i = 0; i < vector.length; i++) {
@@ -288,36 +320,42 @@ public class EmbeddingPipeline {
         }
         VectorRecord record = new VectorRecord(e.getFrameId(), model.storeVersion(), e.getDatasetId(), null, null, null,
                 false, null, vector);
-        await(writer.submit(new Write(record, model, correlationId)).thenCompose(ack -> ack), e.getDatasetId(),
-                e.getFrameId(), model, correlationId);
+        return reportingFailure(writer.submit(new Write(record, model, correlationId)).thenCompose(ack -> ack), "the store",
+                e.getDatasetId(), e.getFrameId(), model, correlationId);
     }
 
-    private void await(CompletableFuture<Void> done, String datasetId, String frameId, ModelRef model, String correlationId) {
-        try {
-            done.get(config.fetch().readTimeout().toMillis() + 120_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | CompletionException ex) {
-            throw failed(ex.getCause() == null ? ex : ex.getCause(), datasetId, frameId, model, correlationId);
-        } catch (TimeoutException ex) {
-            throw failed(new EmbeddingException(null, "timed out waiting for the embedding"), datasetId, frameId, model, correlationId);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw failed(new EmbeddingException(null, "interrupted"), datasetId, frameId, model, correlationId);
+    /** The cause under any {@link CompletionException} / {@link ExecutionException} wrappers. */
+    public static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
         }
+        return t;
     }
 
-    private EmbeddingException failed(Throwable cause, String datasetId, String frameId, ModelRef model, String correlationId) {
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        EmbeddingException e = cause instanceof EmbeddingException ee ? ee
+    private static EmbeddingException asEmbeddingException(Throwable cause) {
+        return cause instanceof EmbeddingException ee ? ee
                 : new EmbeddingException(null, cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+    }
+
+    /**
+     * Publishes {@code EmbeddingFailed} for {@code e} (waiting at most 30 s for the broker); the future gives {@code e}
+     * back, with a failed publication attached as suppressed. It never completes exceptionally.
+     */
+    private CompletableFuture<EmbeddingException> publishFailure(EmbeddingException e, String datasetId, String frameId,
+                                                                 ModelRef model, String correlationId) {
+        CompletableFuture<Void> published;
         try {
-            events.failed(datasetId, frameId, model == null ? null : model.modelId(), model == null ? null : model.version(),
-                    e.uri(), e.getMessage(), correlationId).get(30, TimeUnit.SECONDS);
-        } catch (Exception publish) {
-            e.addSuppressed(publish);
+            published = events.failed(datasetId, frameId, model == null ? null : model.modelId(),
+                    model == null ? null : model.version(), e.uri(), e.getMessage(), correlationId);
+        } catch (RuntimeException publish) {
+            published = CompletableFuture.failedFuture(publish);
         }
-        return e;
+        return published.orTimeout(30, TimeUnit.SECONDS).handle((x, publish) -> {
+            if (publish != null) {
+                e.addSuppressed(unwrap(publish));
+            }
+            return e;
+        });
     }
 
     private record Fetched(String uri, FrameContent content) {

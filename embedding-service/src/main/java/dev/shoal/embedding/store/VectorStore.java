@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -72,6 +73,17 @@ public interface VectorStore extends AutoCloseable {
         try (Stream<VectorRecord> rows = export(datasetId, modelVersion)) {
             rows.forEach(sink);
         }
+    }
+
+    /**
+     * Completes once every write acknowledged before this call (upserts, field updates) would survive a crash of this
+     * process. Consumers acknowledge their Kafka records only then, so a record's offset is never committed ahead of
+     * its vector. The default is for stores whose writes are durable when they return (Milvus acknowledges an upsert
+     * once it is in its write-ahead log); the embedded store completes it at its next commit. It may complete
+     * exceptionally when that commit fails.
+     */
+    default CompletableFuture<Void> whenDurable() {
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Rows of a dataset and model version; a null argument matches any. */

@@ -23,10 +23,11 @@ public interface VectorStoreConfig {
     Hnsw hnsw();
 
     /**
-     * Embedded only: how often writes are committed (made durable); they are also committed on shutdown. Known gap:
-     * the pipeline acknowledges a frame's record once its vector is upserted, before this commit, so a hard crash
-     * (kill -9, OOM) can lose up to this interval of acknowledged vectors, which are then not re-embedded unless their
-     * frames are delivered again. Graceful shutdowns and the Milvus store are not affected.
+     * Embedded only: how often writes are committed (made durable); they are also committed on shutdown. The
+     * consumers acknowledge a poll of {@code FrameUpserted} / {@code EmbeddingSupplied} records only after the commit
+     * that covers its vectors ({@code VectorStore#whenDurable}), so a hard crash (kill -9, OOM) loses no acknowledged
+     * vector: the unacknowledged records are delivered again. A longer interval means fewer commits and merges, and
+     * offsets committed later (more records delivered again after a crash).
      */
     @WithDefault("PT5S")
     Duration commitInterval();

@@ -30,8 +30,10 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -246,6 +248,42 @@ class EmbeddingPipelineTest {
     }
 
     @Test
+    void a_record_that_does_not_parse_goes_alone_to_the_dead_letter_topic_and_its_poll_neighbours_are_embedded() {
+        String broken = "f-broken-" + UUID.randomUUID();
+        byte[] notProtobuf = {0x12, (byte) 0xff, 0x01, 'x'}; // field 2, a length of 255, then one byte
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        List<String> good = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            if (i == 3) {
+                records.put(broken, notProtobuf);
+            }
+            String frame = "f-poll-" + i + "-" + UUID.randomUUID();
+            good.add(frame);
+            records.put(frame, PipelineEvents.frameEvent(dataset, frame, text("poll neighbour " + i), Modality.MODALITY_TEXT));
+        }
+        try (KafkaProbe probe = new KafkaProbe(bootstrap)) {
+            probe.sendTogether(Topics.FRAME_UPSERTED, records, Map.of("ce_type", "test"));
+            for (String frame : good) {
+                assertEquals(1, PipelineEvents.computed(probe, frame, 1, WAIT).size(), "EmbeddingComputed for " + frame);
+            }
+            var dlq = probe.await(Topics.dlq(Topics.FRAME_UPSERTED), r -> broken.equals(r.key()), 1, WAIT);
+            assertEquals(1, dlq.size(), "DLQ record for " + broken);
+            var letter = dlq.get(0);
+            assertArrayEquals(notProtobuf, letter.value(), "the dead letter carries the record as it came");
+            assertEquals("test", KafkaProbe.header(letter, "ce_type"), "the record's own headers are kept");
+            String reason = KafkaProbe.header(letter, CloudEventHeaders.DLQ_REASON);
+            assertTrue(reason != null && !reason.isBlank(), "dead-letter-reason");
+            assertEquals(Topics.FRAME_UPSERTED, KafkaProbe.header(letter, CloudEventHeaders.DLQ_TOPIC));
+            assertTrue(Long.parseLong(KafkaProbe.header(letter, "dead-letter-offset")) >= 0, "dead-letter-offset");
+            assertTrue(probe.readAll(Topics.dlq(Topics.FRAME_UPSERTED), r -> good.contains(r.key()), Duration.ofSeconds(2))
+                    .isEmpty(), "no frame of the poll but the broken one is dead-lettered");
+        }
+        for (String frame : good) {
+            assertTrue(store.get(frame, TEXT_MODEL).isPresent(), frame);
+        }
+    }
+
+    @Test
     void supplied_embeddings_are_stored_as_they_are_under_their_model_version() {
         String frame = "f-supplied-" + UUID.randomUUID();
         float[] vector = {0.5f, -1.5f, 2.0f, 0.25f};
@@ -263,6 +301,53 @@ class EmbeddingPipelineTest {
             assertEquals(4, out.getDimension());
         }
         assertArrayEquals(vector, store.get(frame, "customer-net@7").orElseThrow().vector(), 1e-6f);
+    }
+
+    @Test
+    void a_supplied_vector_of_the_wrong_dimension_goes_alone_to_the_dead_letter_topic_and_its_poll_neighbours_are_stored() {
+        String version = "9-" + UUID.randomUUID().toString().substring(0, 6);
+        String wrong = "f-supplied-wrong-" + UUID.randomUUID();
+        List<String> right = new ArrayList<>();
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        for (int i = 0; i < 4; i++) {
+            if (i == 2) {
+                records.put(wrong, supplied(wrong, version, 1f, 2f, 3f));
+            }
+            String frame = "f-supplied-right-" + i + "-" + UUID.randomUUID();
+            right.add(frame);
+            records.put(frame, supplied(frame, version, 1f, i, 2f, 0.5f));
+        }
+        try (KafkaProbe probe = new KafkaProbe(bootstrap)) {
+            // the first right one alone, so the model version's dimension (4) is known before the poll with the wrong one
+            PipelineEvents.send(probe, Topics.EMBEDDING_SUPPLIED, right.get(0), records.remove(right.get(0)));
+            assertEquals(1, PipelineEvents.computed(probe, right.get(0), 1, WAIT).size());
+            probe.sendTogether(Topics.EMBEDDING_SUPPLIED, records, Map.of("ce_type", "test"));
+            for (String frame : right) {
+                assertEquals(1, PipelineEvents.computed(probe, frame, 1, WAIT).size(), "EmbeddingComputed for " + frame);
+            }
+            EmbeddingFailed failed = PipelineEvents.failed(probe, wrong, WAIT);
+            assertTrue(failed.getReason().contains("dimension"), failed.getReason());
+            var dlq = probe.await(Topics.dlq(Topics.EMBEDDING_SUPPLIED), r -> wrong.equals(r.key()), 1, WAIT);
+            assertEquals(1, dlq.size(), "DLQ record for " + wrong);
+            assertTrue(KafkaProbe.header(dlq.get(0), CloudEventHeaders.DLQ_REASON).contains("dimension"));
+            assertEquals(Topics.EMBEDDING_SUPPLIED, KafkaProbe.header(dlq.get(0), CloudEventHeaders.DLQ_TOPIC));
+            assertTrue(probe.readAll(Topics.dlq(Topics.EMBEDDING_SUPPLIED), r -> right.contains(r.key()), Duration.ofSeconds(2))
+                    .isEmpty(), "only the wrong one is dead-lettered");
+        }
+        for (String frame : right) {
+            assertTrue(store.get(frame, "customer-net@" + version).isPresent(), frame);
+        }
+        assertFalse(store.get(wrong, "customer-net@" + version).isPresent());
+    }
+
+    private byte[] supplied(String frame, String version, float... vector) {
+        UserEmbedding.Builder e = UserEmbedding.newBuilder().setDatasetId(dataset).setFrameId(frame)
+                .setModelId("customer-net").setModelVersion(version);
+        for (float x : vector) {
+            e.addVector(x);
+        }
+        return EmbeddingSupplied.newBuilder().setEnvelope(Envelopes.create("test", dataset, frame, null)).setEmbedding(e)
+                .build().toByteArray();
     }
 
     @Test

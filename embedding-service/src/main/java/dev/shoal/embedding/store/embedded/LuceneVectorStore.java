@@ -61,8 +61,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,7 +81,8 @@ import java.util.stream.StreamSupport;
  * <p>Upsert is {@link IndexWriter#updateDocument} on the term {@code key = frameId:modelVersion}, so a replay
  * overwrites. Reads go through a near-real-time {@link SearcherManager}: a read made after an upsert returned
  * refreshes first (read-your-writes). Commits happen every {@code commitInterval} when something changed, and on
- * {@link #close()}. Thread safe.
+ * {@link #close()}; {@link #whenDurable()} completes at the commit after it is called (with a zero interval it asks
+ * for one right away). Thread safe.
  */
 public final class LuceneVectorStore implements VectorStore {
 
@@ -117,6 +120,9 @@ public final class LuceneVectorStore implements VectorStore {
      */
     private final ReentrantReadWriteLock updateGuard = new ReentrantReadWriteLock();
     private volatile int efSearch;
+    /** Callers of {@link #whenDurable()} waiting for the next commit; guarded by itself. */
+    private final List<CompletableFuture<Void>> awaitingCommit = new ArrayList<>();
+    private final boolean periodicCommits;
 
     /**
      * Tuning of the embedded store.
@@ -186,7 +192,8 @@ public final class LuceneVectorStore implements VectorStore {
         }
         this.committer = Executors.newSingleThreadScheduledExecutor(daemon("vector-store-commit"));
         Duration commitInterval = options.commitInterval();
-        if (!commitInterval.isZero()) {
+        this.periodicCommits = !commitInterval.isZero();
+        if (periodicCommits) {
             long ms = commitInterval.toMillis();
             committer.scheduleWithFixedDelay(this::commitQuietly, ms, ms, TimeUnit.MILLISECONDS);
         }
@@ -618,16 +625,46 @@ public final class LuceneVectorStore implements VectorStore {
         return this;
     }
 
-    /** Makes all changes durable now. */
+    /** Makes all changes durable now, and completes every {@link #whenDurable()} future registered before it. */
     public void commit() {
         ensureOpen();
+        List<CompletableFuture<Void>> covered;
+        synchronized (awaitingCommit) {
+            covered = new ArrayList<>(awaitingCommit);
+            awaitingCommit.clear();
+        }
         try {
             if (writer.hasUncommittedChanges()) {
                 writer.commit();
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("vector index commit failed: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            UncheckedIOException failure = new UncheckedIOException("vector index commit failed: " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
+            covered.forEach(f -> f.completeExceptionally(failure));
+            throw failure;
         }
+        covered.forEach(f -> f.complete(null));
+    }
+
+    /**
+     * Completes at the next commit, which covers every write that returned before this call (a write returns after
+     * {@link IndexWriter#updateDocument}; a commit makes all such changes durable). At most one commit interval away.
+     */
+    @Override
+    public CompletableFuture<Void> whenDurable() {
+        ensureOpen();
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        synchronized (awaitingCommit) {
+            awaitingCommit.add(f);
+        }
+        if (!periodicCommits) {
+            try {
+                committer.execute(this::commitQuietly);
+            } catch (RejectedExecutionException closing) {
+                // close() is committing: it completes f
+            }
+        }
+        return f;
     }
 
     /** Merges segments down to at most {@code maxSegments} (for benchmarks and offline rebuilds; slow). */
@@ -678,10 +715,19 @@ public final class LuceneVectorStore implements VectorStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        List<CompletableFuture<Void>> covered;
+        synchronized (awaitingCommit) {
+            covered = new ArrayList<>(awaitingCommit);
+            awaitingCommit.clear();
+        }
         try (directory; writer; searchers) {
             writer.commit();
+            covered.forEach(f -> f.complete(null));
         } catch (IOException e) {
-            throw new UncheckedIOException("closing the vector index at " + path + " failed: " + e.getMessage(), e);
+            UncheckedIOException failure = new UncheckedIOException("closing the vector index at " + path + " failed: "
+                    + e.getMessage(), e);
+            covered.forEach(f -> f.completeExceptionally(failure));
+            throw failure;
         } finally {
             if (mergeExecutor != null) {
                 mergeExecutor.shutdown();

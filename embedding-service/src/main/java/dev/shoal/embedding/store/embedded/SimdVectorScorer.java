@@ -20,7 +20,7 @@ import java.io.IOException;
  * <ul>
  *   <li>COSINE: {@code max((1 + cos) / 2, 0)} with {@code cos = a.b / sqrt(|a|^2 |b|^2)} in double, as Lucene;
  *       the fixed side's squared norm (the query, or the node a graph builder inserts) is computed once per
- *       scorer; a zero vector gives NaN like Lucene's arithmetic (Lucene additionally asserts, and the store
+ *       scorer, and a.b and |b|^2 are summed in one pass over the stored vector ({@link Dot#cosine}); a zero vector gives NaN like Lucene's arithmetic (Lucene additionally asserts, and the store
  *       rejects all-zero vectors before they reach the index);</li>
  *   <li>DOT_PRODUCT: {@code max((1 + a.b) / 2, 0)};</li>
  *   <li>MAXIMUM_INNER_PRODUCT: {@link VectorUtil#scaleMaxInnerProductScore}.</li>
@@ -84,14 +84,13 @@ final class SimdVectorScorer implements FlatVectorsScorer {
 
     /** The score of {@code a} against {@code b}; {@code aa} is a.a, needed only by COSINE. */
     static float score(VectorSimilarityFunction similarity, float[] a, float aa, float[] b) {
-        float ab = Dot.dot(a, b);
         return switch (similarity) {
             case COSINE -> {
-                float cos = (float) (ab / Math.sqrt((double) aa * (double) Dot.dot(b, b)));
+                float cos = (float) Dot.cosine(a, aa, b); // one pass over b for a.b and b.b
                 yield Math.max((1 + cos) / 2, 0);
             }
-            case DOT_PRODUCT -> Math.max((1 + ab) / 2, 0);
-            case MAXIMUM_INNER_PRODUCT -> VectorUtil.scaleMaxInnerProductScore(ab);
+            case DOT_PRODUCT -> Math.max((1 + Dot.dot(a, b)) / 2, 0);
+            case MAXIMUM_INNER_PRODUCT -> VectorUtil.scaleMaxInnerProductScore(Dot.dot(a, b));
             default -> throw new IllegalArgumentException("not a dot-product similarity: " + similarity);
         };
     }

@@ -14,12 +14,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +69,59 @@ class LuceneVectorStoreTest {
         } finally {
             store.close();
         }
+    }
+
+    @Test
+    void whenDurableCompletesOnlyOnceACommitHoldsTheWritesMadeBeforeIt() throws Exception {
+        LuceneVectorStore store = new LuceneVectorStore(dir, LuceneVectorStore.Options.defaults().withCommitInterval(Duration.ofHours(1)));
+        try {
+            store.commit(); // an empty commit, so a reader can open the directory
+            store.upsert(List.of(row("a", 1, 0), row("b", 0, 1)));
+            CompletableFuture<Void> durable = store.whenDurable();
+            try (var d = FSDirectory.open(dir)) {
+                try (var reader = DirectoryReader.open(d)) {
+                    assertEquals(0, reader.numDocs(), "the commit on disk does not hold the rows yet");
+                }
+                assertFalse(durable.isDone(), "not durable before a commit");
+                store.commit();
+                assertTrue(durable.isDone() && !durable.isCompletedExceptionally(), "the commit completes it");
+                try (var reader = DirectoryReader.open(d)) {
+                    assertEquals(2, reader.numDocs(), "durable: the commit on disk holds both rows");
+                }
+            }
+        } finally {
+            store.close();
+        }
+        LuceneVectorStore periodic = new LuceneVectorStore(dir, LuceneVectorStore.Options.defaults().withCommitInterval(Duration.ofMillis(100)));
+        try {
+            periodic.upsert(List.of(row("c", 1, 1)));
+            periodic.whenDurable().get(10, TimeUnit.SECONDS); // the periodic commit completes it
+            try (var d = FSDirectory.open(dir); var reader = DirectoryReader.open(d)) {
+                assertEquals(3, reader.numDocs());
+            }
+        } finally {
+            periodic.close();
+        }
+    }
+
+    @Test
+    void whenDurableWithoutPeriodicCommitsAsksForOneAndCloseCompletesTheRest() throws Exception {
+        LuceneVectorStore store = new LuceneVectorStore(dir, LuceneVectorStore.Options.defaults().withCommitInterval(Duration.ZERO));
+        try {
+            store.upsert(List.of(row("a", 1, 0)));
+            store.whenDurable().get(10, TimeUnit.SECONDS);
+            try (var d = FSDirectory.open(dir); var reader = DirectoryReader.open(d)) {
+                assertEquals(1, reader.numDocs());
+            }
+        } finally {
+            store.close();
+        }
+        LuceneVectorStore periodic = new LuceneVectorStore(dir, LuceneVectorStore.Options.defaults().withCommitInterval(Duration.ofHours(1)));
+        periodic.upsert(List.of(row("b", 0, 1)));
+        CompletableFuture<Void> waiting = periodic.whenDurable();
+        assertFalse(waiting.isDone(), "an hour to the next commit");
+        periodic.close();
+        assertTrue(waiting.isDone() && !waiting.isCompletedExceptionally(), "close commits and completes it");
     }
 
     @Test
