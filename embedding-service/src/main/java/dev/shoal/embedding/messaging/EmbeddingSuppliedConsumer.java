@@ -26,6 +26,11 @@ public class EmbeddingSuppliedConsumer extends PollConsumer {
     }
 
     @Override
+    String channel() {
+        return CHANNEL;
+    }
+
+    @Override
     String what() {
         return "EmbeddingSupplied";
     }

@@ -28,6 +28,11 @@ public class FrameUpsertedConsumer extends PollConsumer {
     }
 
     @Override
+    String channel() {
+        return CHANNEL;
+    }
+
+    @Override
     String what() {
         return "FrameUpserted";
     }
