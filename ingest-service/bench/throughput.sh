@@ -20,8 +20,11 @@ export SHOAL_INGEST_CONSUMERS=${3:-4}
 # is past that; the per-thread lines of the output show what the compiler threads still took.
 WARMUP=${SHOAL_BENCH_WARMUP:-$((FRAMES * 3))}
 # SHOAL_BENCH_WARMUP_ROUNDS=R splits the warm-up into R rounds, each started like the measured run (a new dataset,
-# requests built, then sent), so that the JVMs meet that transition before the measured window as well.
-WARMUP_ROUNDS=${SHOAL_BENCH_WARMUP_ROUNDS:-1}
+# requests built, then sent), so that the JVMs meet that transition before the measured window as well. Default 2
+# since 2026-11-27 04:40 UTC (1 before): with one round the service deoptimized and recompiled hot JDBC/Kafka/URI
+# code at the transition, inside the window (JFR, docs/benchmarks/ingest.md); 5 runs with 2 rounds vs 6 with 1:
+# server side median 115.9 vs 136.1 us/frame. Numbers with 2 rounds are not directly comparable with earlier runs.
+WARMUP_ROUNDS=${SHOAL_BENCH_WARMUP_ROUNDS:-2}
 BENCH=ingest-service/bench
 if [[ "${SHOAL_SKIP_BUILD:-0}" != "1" ]]; then
   mvn -B -q -o -pl ingest-service package -DskipTests
