@@ -26,11 +26,6 @@ public class EmbeddingSuppliedConsumer extends PollConsumer {
     }
 
     @Override
-    String channel() {
-        return CHANNEL;
-    }
-
-    @Override
     String what() {
         return "EmbeddingSupplied";
     }

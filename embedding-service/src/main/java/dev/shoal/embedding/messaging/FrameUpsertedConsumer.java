@@ -28,11 +28,6 @@ public class FrameUpsertedConsumer extends PollConsumer {
     }
 
     @Override
-    String channel() {
-        return CHANNEL;
-    }
-
-    @Override
     String what() {
         return "FrameUpserted";
     }
