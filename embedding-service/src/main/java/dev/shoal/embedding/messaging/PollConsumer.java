@@ -24,9 +24,12 @@ import java.util.concurrent.CompletionStage;
  *   <li><b>Admission.</b> The stage {@link #process} returns completes when the whole poll has been admitted, so
  *       SmallRye delivers the next poll only then. Known cost: while the model is the bottleneck, SmallRye's polling
  *       thread still polled about every 4 ms (the consumer's {@code time-between-poll-avg}) and took 0.26–0.42 ms
- *       of CPU per frame in the throughput benchmark, with only 19–36 fetches per 3,000 frames. Its paused state
- *       polls with a zero timeout (SmallRye 4.33), the likely cause, not confirmed. A poll loop of our own that
- *       stops polling while the pipeline is full would avoid it; not done.</li>
+ *       of CPU per frame in the throughput benchmark, with only 19–36 fetches per 3,000 frames. The cause is its
+ *       paused state, which polls with a zero timeout (SmallRye 4.33): with {@code pause-if-no-requests=false} the
+ *       same benchmark measured polls 901 ms apart and 0.06 ms/frame (run T). That setting alone leaves SmallRye's
+ *       queue unbounded, and pausing the partitions from here instead stalled the channel under a 40,000-frame
+ *       burst (throttled commit: records unacknowledged for 60 s), so it was reverted. A poll loop of our own that
+ *       stops polling while the pipeline is full would avoid the cost; not done.</li>
  *   <li><b>Failures.</b> A record whose handling fails (a parse error included) is sent alone to
  *       {@code <topic>.dlq} with the reason; nacking it would dead-letter its whole poll.</li>
  *   <li><b>Acknowledgement.</b> Once every record of the poll is done (handled or dead-lettered), the poll is
