@@ -71,11 +71,6 @@ abstract class PollConsumer {
     /** Handles one record; the future completes when it is done, or fails with the reason it is dead-lettered for. */
     abstract CompletableFuture<Void> handle(KafkaRecord<String, byte[]> record);
 
-    /** Records admitted and not finished yet (for tests and logs). */
-    public int inFlight() {
-        return permits.inUse();
-    }
-
     CompletionStage<Void> process(KafkaRecordBatch<String, byte[]> batch) {
         CompletableFuture<?>[] outcomes = new CompletableFuture<?>[batch.getRecords().size()];
         CompletableFuture<Void> admitted = CompletableFuture.completedFuture(null);

@@ -59,8 +59,4 @@ public final class AsyncPermits {
     public synchronized int waiting() {
         return waiters.size();
     }
-
-    public int limit() {
-        return limit;
-    }
 }

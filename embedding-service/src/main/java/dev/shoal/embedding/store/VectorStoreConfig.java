@@ -25,8 +25,9 @@ public interface VectorStoreConfig {
     /**
      * Embedded only: how often writes are committed (made durable); they are also committed on shutdown. The
      * consumers acknowledge a poll of {@code FrameUpserted} / {@code EmbeddingSupplied} records only after the commit
-     * that covers its vectors ({@code VectorStore#whenDurable}), so a hard crash (kill -9, OOM) loses no acknowledged
-     * vector: the unacknowledged records are delivered again. A longer interval means fewer commits and merges, and
+     * that covers its vectors ({@code VectorStore#whenDurable}), so a hard crash (kill -9, OOM) should lose no
+     * acknowledged vector: the unacknowledged records are delivered again. Tested at the store (the future completes
+     * only once the commit on disk holds the rows), not by killing a running service. A longer interval means fewer commits and merges, and
      * offsets committed later (more records delivered again after a crash).
      */
     @WithDefault("PT5S")

@@ -13,7 +13,7 @@ import java.util.Map;
 final class KafkaClientMetrics {
 
     private static final String[] FETCH = {"fetch-total", "records-consumed-total", "bytes-consumed-total"};
-    private static final String[] CONSUMER = {"request-total", "response-total", "time-between-poll-avg", "poll-idle-ratio-avg"};
+    private static final String[] CONSUMER = {"request-total", "time-between-poll-avg"};
 
     private KafkaClientMetrics() {
     }
@@ -33,9 +33,8 @@ final class KafkaClientMetrics {
         double records = delta(before, after, "records-consumed-total");
         double requests = delta(before, after, "request-total");
         return String.format("fetches %.0f (%.1f records each), network requests %.0f, records %.0f; at the end: "
-                        + "time between polls %.2f ms (avg), poll idle ratio %.3f", fetches, fetches == 0 ? 0 : records / fetches,
-                requests, records, after.getOrDefault("time-between-poll-avg", Double.NaN),
-                after.getOrDefault("poll-idle-ratio-avg", Double.NaN));
+                        + "time between polls %.2f ms (avg)", fetches, fetches == 0 ? 0 : records / fetches,
+                requests, records, after.getOrDefault("time-between-poll-avg", Double.NaN));
     }
 
     private static double delta(Map<String, Double> before, Map<String, Double> after, String key) {

@@ -628,22 +628,29 @@ public final class LuceneVectorStore implements VectorStore {
     /** Makes all changes durable now, and completes every {@link #whenDurable()} future registered before it. */
     public void commit() {
         ensureOpen();
-        List<CompletableFuture<Void>> covered;
-        synchronized (awaitingCommit) {
-            covered = new ArrayList<>(awaitingCommit);
-            awaitingCommit.clear();
-        }
+        List<CompletableFuture<Void>> covered = takeAwaitingCommit();
         try {
             if (writer.hasUncommittedChanges()) {
                 writer.commit();
             }
-        } catch (IOException | RuntimeException e) {
-            UncheckedIOException failure = new UncheckedIOException("vector index commit failed: " + e.getMessage(),
-                    e instanceof IOException io ? io : new IOException(e));
+        } catch (IOException e) {
+            UncheckedIOException failure = new UncheckedIOException("vector index commit failed: " + e.getMessage(), e);
             covered.forEach(f -> f.completeExceptionally(failure));
             throw failure;
+        } catch (RuntimeException e) {
+            covered.forEach(f -> f.completeExceptionally(e));
+            throw e;
         }
         covered.forEach(f -> f.complete(null));
+    }
+
+    /** The {@link #whenDurable()} futures registered so far; the commit about to start covers their writes. */
+    private List<CompletableFuture<Void>> takeAwaitingCommit() {
+        synchronized (awaitingCommit) {
+            List<CompletableFuture<Void>> covered = new ArrayList<>(awaitingCommit);
+            awaitingCommit.clear();
+            return covered;
+        }
     }
 
     /**
@@ -715,11 +722,7 @@ public final class LuceneVectorStore implements VectorStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<CompletableFuture<Void>> covered;
-        synchronized (awaitingCommit) {
-            covered = new ArrayList<>(awaitingCommit);
-            awaitingCommit.clear();
-        }
+        List<CompletableFuture<Void>> covered = takeAwaitingCommit();
         try (directory; writer; searchers) {
             writer.commit();
             covered.forEach(f -> f.complete(null));
