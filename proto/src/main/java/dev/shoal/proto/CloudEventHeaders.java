@@ -23,6 +23,10 @@ public final class CloudEventHeaders {
     /** Set on records sent to {@code <topic>.dlq}: why the record was refused. */
     public static final String DLQ_REASON = "dead-letter-reason";
     public static final String DLQ_TOPIC = "dead-letter-topic";
+    /** Set on dead letters (as SmallRye's dead-letter strategy names them): the failure's cause, partition, offset. */
+    public static final String DLQ_CAUSE = "dead-letter-cause";
+    public static final String DLQ_PARTITION = "dead-letter-partition";
+    public static final String DLQ_OFFSET = "dead-letter-offset";
 
     /**
      * The header values every Shoal event carries, in a fixed order: id, spec version, type, source, time and

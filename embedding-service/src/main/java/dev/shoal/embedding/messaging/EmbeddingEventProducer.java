@@ -82,11 +82,11 @@ public class EmbeddingEventProducer {
         RecordHeaders headers = new RecordHeaders(record.getHeaders().toArray());
         header(headers, CloudEventHeaders.DLQ_REASON, reason.getMessage() == null ? reason.getClass().getName() : reason.getMessage());
         if (reason.getCause() != null && reason.getCause() != reason) {
-            header(headers, "dead-letter-cause", String.valueOf(reason.getCause().getMessage()));
+            header(headers, CloudEventHeaders.DLQ_CAUSE, String.valueOf(reason.getCause().getMessage()));
         }
         header(headers, CloudEventHeaders.DLQ_TOPIC, record.getTopic());
-        header(headers, "dead-letter-partition", Integer.toString(record.getPartition()));
-        header(headers, "dead-letter-offset", Long.toString(offset(record)));
+        header(headers, CloudEventHeaders.DLQ_PARTITION, Integer.toString(record.getPartition()));
+        header(headers, CloudEventHeaders.DLQ_OFFSET, Long.toString(offset(record)));
         return send(deadLetters, record.getKey(), Topics.dlq(record.getTopic()), headers, record.getPayload());
     }
 

@@ -274,7 +274,7 @@ class EmbeddingPipelineTest {
             String reason = KafkaProbe.header(letter, CloudEventHeaders.DLQ_REASON);
             assertTrue(reason != null && !reason.isBlank(), "dead-letter-reason");
             assertEquals(Topics.FRAME_UPSERTED, KafkaProbe.header(letter, CloudEventHeaders.DLQ_TOPIC));
-            assertTrue(Long.parseLong(KafkaProbe.header(letter, "dead-letter-offset")) >= 0, "dead-letter-offset");
+            assertTrue(Long.parseLong(KafkaProbe.header(letter, CloudEventHeaders.DLQ_OFFSET)) >= 0, "dead-letter-offset");
             assertTrue(probe.readAll(Topics.dlq(Topics.FRAME_UPSERTED), r -> good.contains(r.key()), Duration.ofSeconds(2))
                     .isEmpty(), "no frame of the poll but the broken one is dead-lettered");
         }
