@@ -14,6 +14,12 @@ if ! ldconfig -p 2>/dev/null | grep -q libnvinfer; then
   echo "gpu-tensorrt.sh: TensorRT (libnvinfer) not found by ldconfig; install TensorRT or set LD_LIBRARY_PATH." >&2
   [ -n "${LD_LIBRARY_PATH:-}" ] || exit 2
 fi
+for tool in java mvn; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "gpu-tensorrt.sh: $tool not found; the benchmark runs on the JVM (Java 17 and Maven, with the project built)." >&2
+    exit 2
+  fi
+done
 nvidia-smi -L
 mvn -B -q -o -pl embedding-service test-compile
 mvn -B -q -o -pl embedding-service exec:java -Dexec.mainClass=dev.shoal.embedding.bench.GpuEngineBenchmark \
