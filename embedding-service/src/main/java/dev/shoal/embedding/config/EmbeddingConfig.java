@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Everything under {@code shoal.embedding.*} (application.properties, "## Embedding" sections). */
@@ -40,9 +41,33 @@ public interface EmbeddingConfig {
     @WithDefault("512")
     int maxInFlight();
 
+    /** The poll loops that consume {@code FrameUpserted} and {@code EmbeddingSupplied} (ConsumerLoop). */
+    Consumer consumer();
+
     /** Threads that fetch and decode content in parallel. */
     @WithDefault("4")
     int fetchThreads();
+
+    interface Consumer {
+        /** The Kafka consumer group of both loops. */
+        @WithDefault("embedding-service")
+        String groupId();
+
+        /** How long a poll waits for records while the pipeline has room. */
+        @WithDefault("PT0.5S")
+        Duration pollTimeout();
+
+        /** How often offsets are taken for a commit (after the store made them durable), and a full pipeline polls. */
+        @WithDefault("PT1S")
+        Duration housekeeping();
+
+        /** How long shutdown waits for the frames in flight and their durability before it commits. */
+        @WithDefault("PT30S")
+        Duration closeTimeout();
+
+        /** More Kafka consumer properties for both loops (e.g. {@code max.poll.records}). */
+        Map<String, String> properties();
+    }
 
     interface Batch {
         @WithDefault("32")

@@ -7,11 +7,10 @@ import dev.shoal.proto.Topics;
 import dev.shoal.proto.common.v1.EventEnvelope;
 import dev.shoal.proto.embedding.v1.EmbeddingComputed;
 import dev.shoal.proto.embedding.v1.EmbeddingFailed;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -22,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Publishes EmbeddingComputed / EmbeddingFailed (binary protobuf, keyed by frame id, CloudEvents headers), and the
- * dead letters of the {@code FrameUpserted} consumer.
+ * dead letters of the {@code FrameUpserted} and {@code EmbeddingSupplied} consumers.
  */
 @ApplicationScoped
 public class EmbeddingEventProducer {
@@ -76,23 +75,18 @@ public class EmbeddingEventProducer {
      * Sends a consumed record that could not be handled to {@code <topic>.dlq}, as it came (key, value,
      * headers), with the headers SmallRye's dead-letter strategy sets: {@code dead-letter-reason},
      * {@code dead-letter-cause}, {@code dead-letter-topic}, {@code dead-letter-partition}, {@code dead-letter-offset}.
-     * The poll consumers do this themselves: nacking one record of a poll would dead-letter the whole poll.
+     * Used by the {@link ConsumerLoop}s, which are not SmallRye channels.
      */
-    public CompletableFuture<Void> deadLetter(KafkaRecord<String, byte[]> record, Throwable reason) {
-        RecordHeaders headers = new RecordHeaders(record.getHeaders().toArray());
+    public CompletableFuture<Void> deadLetter(ConsumerRecord<String, byte[]> record, Throwable reason) {
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         header(headers, CloudEventHeaders.DLQ_REASON, reason.getMessage() == null ? reason.getClass().getName() : reason.getMessage());
         if (reason.getCause() != null && reason.getCause() != reason) {
             header(headers, CloudEventHeaders.DLQ_CAUSE, String.valueOf(reason.getCause().getMessage()));
         }
-        header(headers, CloudEventHeaders.DLQ_TOPIC, record.getTopic());
-        header(headers, CloudEventHeaders.DLQ_PARTITION, Integer.toString(record.getPartition()));
-        header(headers, CloudEventHeaders.DLQ_OFFSET, Long.toString(offset(record)));
-        return send(deadLetters, record.getKey(), Topics.dlq(record.getTopic()), headers, record.getPayload());
-    }
-
-    /** The record's offset in its partition (-1 if the connector gave none). */
-    static long offset(KafkaRecord<?, ?> record) {
-        return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
+        header(headers, CloudEventHeaders.DLQ_TOPIC, record.topic());
+        header(headers, CloudEventHeaders.DLQ_PARTITION, Integer.toString(record.partition()));
+        header(headers, CloudEventHeaders.DLQ_OFFSET, Long.toString(record.offset()));
+        return send(deadLetters, record.key(), Topics.dlq(record.topic()), headers, record.value());
     }
 
     private static CompletableFuture<Void> send(Emitter<byte[]> emitter, EventEnvelope env, Message event, String topic) {

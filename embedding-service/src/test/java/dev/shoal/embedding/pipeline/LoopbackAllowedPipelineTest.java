@@ -35,7 +35,7 @@ class LoopbackAllowedPipelineTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("shoal.embedding.fetch.allow-loopback", "true",
-                    "mp.messaging.incoming.frame-upserted.group.id", "embedding-service-loopback-test");
+                    "shoal.embedding.consumer.group-id", "embedding-service-loopback-test");
         }
     }
 

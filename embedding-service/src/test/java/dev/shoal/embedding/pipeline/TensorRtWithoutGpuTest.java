@@ -36,7 +36,7 @@ class TensorRtWithoutGpuTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("shoal.embedding.text.engine", "tensorrt", "shoal.embedding.text.device", "gpu",
-                    "mp.messaging.incoming.frame-upserted.group.id", "embedding-service-tensorrt-test");
+                    "shoal.embedding.consumer.group-id", "embedding-service-tensorrt-test");
         }
     }
 
