@@ -33,6 +33,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private final LongAdder batches = new LongAdder();
     private final LongAdder items = new LongAdder();
     private final LongAdder busyNanos = new LongAdder();
+    private final LongAdder waitNanos = new LongAdder();
 
     public MicroBatcher(String name, int maxSize, Duration maxWait, Function<List<I>, List<O>> work) {
         this(name, maxSize, maxWait, 1, work);
@@ -82,6 +83,14 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         return busyNanos.sum();
     }
 
+    /**
+     * Time the threads waited for items so far (an empty queue, or a batch not yet full within {@code maxWait}), in
+     * nanoseconds, summed over the threads, not counting waits that ended with no item at all (an idle batcher).
+     */
+    public long waitNanos() {
+        return waitNanos.sum();
+    }
+
     /** Batches that run at once. */
     public int threads() {
         return threads.size();
@@ -91,9 +100,14 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         List<Pending<I, O>> batch = new ArrayList<>(maxSize);
         while (running || !queue.isEmpty()) {
             try {
-                Pending<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                long w0 = System.nanoTime();
+                Pending<I, O> first = queue.poll();
                 if (first == null) {
-                    continue;
+                    first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    waitNanos.add(System.nanoTime() - w0);
                 }
                 batch.add(first);
                 long deadline = System.nanoTime() + maxWaitNanos;
@@ -105,7 +119,9 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                     if (left <= 0) {
                         break;
                     }
+                    long w1 = System.nanoTime();
                     Pending<I, O> next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    waitNanos.add(System.nanoTime() - w1);
                     if (next == null) {
                         break;
                     }

@@ -124,15 +124,18 @@ class EmbeddingThroughputBenchmark {
                 recording.start();
             }
             var batcher = models.get("all-minilm-l6-v2@1").batcher();
-            long b0 = batcher.batches(), i0 = batcher.items(), busy0 = batcher.busyNanos(), t0 = System.nanoTime();
+            long b0 = batcher.batches(), i0 = batcher.items(), busy0 = batcher.busyNanos(), wait0 = batcher.waitNanos();
+            long t0 = System.nanoTime();
             ThreadCpu.Snapshot p0 = ThreadCpu.take();
             Map<String, Double> k0 = KafkaClientMetrics.take("frame-upserted");
             double pr = pipelineRate(frames, 100 + r);
             System.out.println("round " + (r + 1) + " pipeline cpu: " + ThreadCpu.report(p0, ThreadCpu.take(), frames, 14));
             System.out.println("round " + (r + 1) + " pipeline FrameUpserted consumer: "
                     + KafkaClientMetrics.report(k0, KafkaClientMetrics.take("frame-upserted")));
-            System.out.printf("round %d pipeline: model busy %.1f%% of the phase, %.1f frames per model batch%n", r + 1,
-                    100.0 * (batcher.busyNanos() - busy0) / (System.nanoTime() - t0) / batcher.threads(),
+            long phase = (System.nanoTime() - t0) * batcher.threads();
+            System.out.printf("round %d pipeline: model busy %.1f%% of the phase, waiting for frames %.1f%%, %.1f frames "
+                            + "per model batch%n", r + 1, 100.0 * (batcher.busyNanos() - busy0) / phase,
+                    100.0 * (batcher.waitNanos() - wait0) / phase,
                     (batcher.items() - i0) / (double) Math.max(1, batcher.batches() - b0));
             if (recording != null) {
                 recording.stop();

@@ -44,6 +44,9 @@ class MicroBatcherTest {
             long t0 = System.nanoTime();
             assertEquals("x", b.submit("x").get(5, TimeUnit.SECONDS));
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2));
+            // the batch waited its 30 ms for a second item: counted as waiting for items, not as work
+            assertTrue(b.waitNanos() >= TimeUnit.MILLISECONDS.toNanos(25), "waited " + b.waitNanos() + " ns");
+            assertTrue(b.busyNanos() < TimeUnit.MILLISECONDS.toNanos(25), "busy " + b.busyNanos() + " ns");
         }
     }
 
