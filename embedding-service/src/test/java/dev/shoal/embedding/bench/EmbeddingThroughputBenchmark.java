@@ -104,7 +104,7 @@ class EmbeddingThroughputBenchmark {
         // after a 256-frame one: the paths a raw loop never runs take minutes of pipeline traffic to compile.
         int warmup = Integer.getInteger("bench.warmup", frames);
         rawRate(raw, texts(Integer.getInteger("bench.warmup.raw", warmup), 999));
-        pipelineRate(warmup, 998);
+        pipelineRate(warmup, 998, () -> { }, () -> { });
 
         List<Double> rawRates = new ArrayList<>();
         List<Double> pipeRates = new ArrayList<>();
@@ -114,7 +114,7 @@ class EmbeddingThroughputBenchmark {
             ThreadCpu.Snapshot c0 = ThreadCpu.take();
             double rr = r % 2 == 0 ? rawRate(raw, texts(frames, r)) : Double.NaN;
             if (!Double.isNaN(rr)) {
-                System.out.println("round " + (r + 1) + " raw cpu: " + ThreadCpu.report(c0, ThreadCpu.take(), frames, 8));
+                System.out.println("round " + (r + 1) + " raw cpu: " + ThreadCpu.report(c0, ThreadCpu.take(), frames, 12));
             }
             String jfr = System.getProperty("bench.jfr", "");
             Recording recording = null;
@@ -124,19 +124,30 @@ class EmbeddingThroughputBenchmark {
                 recording.start();
             }
             var batcher = models.get("all-minilm-l6-v2@1").batcher();
-            long b0 = batcher.batches(), i0 = batcher.items(), busy0 = batcher.busyNanos(), wait0 = batcher.waitNanos();
-            long t0 = System.nanoTime();
-            ThreadCpu.Snapshot p0 = ThreadCpu.take();
-            Map<String, Double> k0 = KafkaClientMetrics.take("frame-upserted");
-            double pr = pipelineRate(frames, 100 + r);
-            System.out.println("round " + (r + 1) + " pipeline cpu: " + ThreadCpu.report(p0, ThreadCpu.take(), frames, 14));
-            System.out.println("round " + (r + 1) + " pipeline FrameUpserted consumer: "
-                    + KafkaClientMetrics.report(k0, KafkaClientMetrics.take("frame-upserted")));
-            long phase = (System.nanoTime() - t0) * batcher.threads();
-            System.out.printf("round %d pipeline: model busy %.1f%% of the phase, waiting for frames %.1f%%, %.1f frames "
-                            + "per model batch%n", r + 1, 100.0 * (batcher.busyNanos() - busy0) / phase,
-                    100.0 * (batcher.waitNanos() - wait0) / phase,
-                    (batcher.items() - i0) / (double) Math.max(1, batcher.batches() - b0));
+            long[] counters = new long[5];
+            ThreadCpu.Snapshot[] cpu = new ThreadCpu.Snapshot[1];
+            List<Map<String, Double>> kafka = new ArrayList<>();
+            int round = r + 1;
+            // taken when the frames are sent and when the last event is read, so the event reader's set-up before the
+            // phase (joining its consumer group: about a second of an idle machine) is not counted as the pipeline's
+            double pr = pipelineRate(frames, 100 + r, () -> {
+                counters[0] = batcher.batches();
+                counters[1] = batcher.items();
+                counters[2] = batcher.busyNanos();
+                counters[3] = batcher.waitNanos();
+                counters[4] = System.nanoTime();
+                kafka.add(KafkaClientMetrics.take("frame-upserted"));
+                cpu[0] = ThreadCpu.take();
+            }, () -> {
+                long phase = (System.nanoTime() - counters[4]) * batcher.threads();
+                System.out.println("round " + round + " pipeline cpu: " + ThreadCpu.report(cpu[0], ThreadCpu.take(), frames, 24));
+                System.out.println("round " + round + " pipeline FrameUpserted consumer: "
+                        + KafkaClientMetrics.report(kafka.get(0), KafkaClientMetrics.take("frame-upserted")));
+                System.out.printf("round %d pipeline: model busy %.1f%% of the phase, waiting for frames %.1f%%, %.1f "
+                                + "frames per model batch%n", round, 100.0 * (batcher.busyNanos() - counters[2]) / phase,
+                        100.0 * (batcher.waitNanos() - counters[3]) / phase,
+                        (batcher.items() - counters[1]) / (double) Math.max(1, batcher.batches() - counters[0]));
+            });
             if (recording != null) {
                 recording.stop();
                 recording.dump(Path.of(jfr));
@@ -146,7 +157,7 @@ class EmbeddingThroughputBenchmark {
             if (Double.isNaN(rr)) {
                 ThreadCpu.Snapshot c1 = ThreadCpu.take();
                 rr = rawRate(raw, texts(frames, r));
-                System.out.println("round " + (r + 1) + " raw cpu: " + ThreadCpu.report(c1, ThreadCpu.take(), frames, 8));
+                System.out.println("round " + (r + 1) + " raw cpu: " + ThreadCpu.report(c1, ThreadCpu.take(), frames, 12));
             }
             rawRates.add(rr);
             pipeRates.add(pr);
@@ -193,7 +204,8 @@ class EmbeddingThroughputBenchmark {
         return texts.size() / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private double pipelineRate(int n, int seed) throws Exception {
+    /** Frames/s of {@code n} frames sent at once; {@code atStart} runs as they are sent, {@code atEnd} after the last event. */
+    private double pipelineRate(int n, int seed, Runnable atStart, Runnable atEnd) throws Exception {
         String dataset = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         List<String> texts = texts(n, seed);
         Set<String> pending = new HashSet<>();
@@ -221,6 +233,7 @@ class EmbeddingThroughputBenchmark {
                                 .setModality(Modality.MODALITY_TEXT).setSplit(Split.SPLIT_UNLABELED))
                         .build().toByteArray()));
             }
+            atStart.run();
             long t0 = System.nanoTime();
             for (ProducerRecord<String, byte[]> r : records) {
                 producer.send(r);
@@ -233,6 +246,7 @@ class EmbeddingThroughputBenchmark {
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            atEnd.run();
             if (!pending.isEmpty()) {
                 throw new IllegalStateException(pending.size() + " of " + n + " frames not embedded within 10 minutes");
             }
