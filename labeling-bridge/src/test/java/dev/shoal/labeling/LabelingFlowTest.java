@@ -379,8 +379,8 @@ class LabelingFlowTest {
         publish(probe, bad);
         List<ConsumerRecord<String, byte[]>> dead = probe.await(Topics.dlq(Topics.LABELING_REQUESTED), r -> "c-bad".equals(r.key()), 1, WAIT);
         assertEquals(1, dead.size());
-        assertTrue(KafkaProbe.header(dead.get(0), "dead-letter-reason").contains("frames must not be empty"),
-                KafkaProbe.header(dead.get(0), "dead-letter-reason"));
+        assertTrue(KafkaProbe.header(dead.get(0), CloudEventHeaders.DLQ_REASON).contains("frames must not be empty"),
+                KafkaProbe.header(dead.get(0), CloudEventHeaders.DLQ_REASON));
         given().get("/v1/campaigns/c-bad").then().statusCode(404);
     }
 

@@ -58,8 +58,8 @@ final class ThreadCpu {
     }
 
     /**
-     * This process and the machine, then one entry per thread group (threads alive at the end; largest first), all in
-     * CPU ms per item.
+     * This process and the machine, then one entry per thread group (threads alive at the end; largest first), then
+     * what threads that ended in between used (the process total less the rest), all in CPU ms per item.
      */
     static String report(Snapshot before, Snapshot after, int items, int top) {
         Map<String, Long> byName = new HashMap<>();
@@ -77,6 +77,9 @@ final class ThreadCpu {
         for (int i = 0; i < Math.min(top, sorted.size()); i++) {
             sb.append(String.format(" [%s] %.2f", sorted.get(i).getKey(), sorted.get(i).getValue() * MS_PER_TICK / items));
         }
+        // threads that ended before the second snapshot (e.g. Lucene's merge threads) are in the process total only
+        long alive = byName.values().stream().mapToLong(Long::longValue).sum();
+        sb.append(String.format(" [threads ended in between] %.2f", (process - alive) * MS_PER_TICK / items));
         return sb.toString();
     }
 }
