@@ -61,8 +61,11 @@ public interface EmbeddingConfig {
         @WithDefault("PT1S")
         Duration housekeeping();
 
-        /** How long shutdown waits for the frames in flight and their durability before it commits. */
-        @WithDefault("PT30S")
+        /**
+         * How long shutdown waits for the frames in flight and their durability before it commits; what is not done by
+         * then is delivered again after the restart. Inside Kubernetes' default 30 s termination grace period.
+         */
+        @WithDefault("PT20S")
         Duration closeTimeout();
 
         /** More Kafka consumer properties for both loops (e.g. {@code max.poll.records}). */

@@ -406,10 +406,15 @@ public final class ConsumerLoop implements AutoCloseable {
         }
     }
 
-    /** Stops the loop (it notices within one poll timeout) and waits for it to finish; see the class comment. */
+    /** Asks the loop to stop (it notices within one poll timeout) without waiting: to stop several loops at once. */
+    public void stop() {
+        running = false;
+    }
+
+    /** Stops the loop and waits for it to finish; see the class comment. */
     @Override
     public void close() {
-        running = false;
+        stop();
         try {
             thread.join(settings.closeTimeout().toMillis() + settings.pollTimeout().toMillis()
                     + settings.housekeeping().toMillis() + 20_000);

@@ -59,6 +59,7 @@ public class ConsumerLoops {
 
     /** Before the pipeline's stop and the store's disposal: the records in flight finish and are committed. */
     void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent ev) {
+        loops.forEach(ConsumerLoop::stop); // all at once: each waits up to close-timeout for its records in flight
         loops.forEach(ConsumerLoop::close);
         loops.clear();
     }
