@@ -35,8 +35,9 @@ public interface EmbeddingConfig {
     String trainedModelsDir();
 
     /**
-     * Frames the {@code FrameUpserted} consumer lets into the pipeline at once (fetching, waiting for or in the model,
-     * being written). Enough to keep every model stream's batches full; more only adds memory and latency.
+     * Records each consumer loop ({@code FrameUpserted}, {@code EmbeddingSupplied}) lets into the pipeline at once
+     * (fetching, waiting for or in the model, being written). Enough to keep every model stream's batches full; more
+     * only adds memory and latency.
      */
     @WithDefault("512")
     int maxInFlight();

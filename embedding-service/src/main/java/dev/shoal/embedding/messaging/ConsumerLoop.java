@@ -14,7 +14,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
@@ -216,12 +215,9 @@ public final class ConsumerLoop implements AutoCloseable {
                 consumer.resume(consumer.paused());
                 paused = false;
             }
-        } else {
-            Set<TopicPartition> assignment = consumer.assignment();
-            if (!paused || !consumer.paused().containsAll(assignment)) {
-                consumer.pause(assignment);
-                paused = true;
-            }
+        } else if (!paused) {
+            consumer.pause(consumer.assignment()); // partitions assigned later are paused in onPartitionsAssigned
+            paused = true;
         }
         var records = consumer.poll(queued.isEmpty() ? settings.pollTimeout() : Duration.ZERO);
         polls.incrementAndGet();
@@ -357,7 +353,9 @@ public final class ConsumerLoop implements AutoCloseable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             assignedPartitions = consumer.assignment().size();
             LOG.infof("%s: assigned %s", settings.name(), partitions);
-            paused = true; // the next poll() sets every partition's state again: new ones start unpaused
+            if (!queued.isEmpty()) {
+                consumer.pause(partitions); // new partitions start unpaused; records already wait for room
+            }
         }
 
         /** Forgets revoked partitions; offsets proposed for the ones kept are proposed again under the new generation. */

@@ -4,6 +4,7 @@ import dev.shoal.embedding.config.EmbeddingConfig;
 import dev.shoal.embedding.store.VectorStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,8 +15,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.Config;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Starts the service's {@link ConsumerLoop}s ({@code FrameUpserted}, {@code EmbeddingSupplied}) once the pipeline has
- * started, and stops them at shutdown before the pipeline and the vector store close. Their Kafka consumers take every
- * {@code kafka.*} property of the configuration (as SmallRye's channels do: bootstrap servers, security), then the
- * loop's own settings, then {@code shoal.embedding.consumer.properties.*}.
+ * started, and stops them at shutdown before the pipeline and the vector store close. Their Kafka consumers take
+ * Quarkus' default Kafka configuration (every {@code kafka.*} property, as SmallRye's channels do), then the loop's own
+ * settings, then {@code shoal.embedding.consumer.properties.*}.
  */
 @ApplicationScoped
 public class ConsumerLoops {
@@ -33,8 +34,10 @@ public class ConsumerLoops {
     @Inject
     EmbeddingConfig config;
 
+    /** Quarkus' {@code kafka.*} configuration (bootstrap servers, security, TLS), as SmallRye's channels get it. */
     @Inject
-    Config mpConfig;
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaDefaults;
 
     @Inject
     EmbeddingEventProducer events;
@@ -65,7 +68,7 @@ public class ConsumerLoops {
     }
 
     public List<ConsumerLoop> loops() {
-        return List.copyOf(loops);
+        return Collections.unmodifiableList(loops);
     }
 
     private ConsumerLoop open(String name, String what, String topic, ConsumerLoop.Handler handler) {
@@ -77,12 +80,7 @@ public class ConsumerLoops {
     }
 
     private Map<String, Object> properties(String name) {
-        Map<String, Object> p = new HashMap<>();
-        for (String key : mpConfig.getPropertyNames()) {
-            if (key.startsWith("kafka.")) {
-                mpConfig.getOptionalValue(key, String.class).ifPresent(v -> p.put(key.substring("kafka.".length()), v));
-            }
-        }
+        Map<String, Object> p = new HashMap<>(kafkaDefaults);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumer().groupId());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "embedding-service-" + name);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

@@ -77,7 +77,7 @@ public interface VectorStore extends AutoCloseable {
 
     /**
      * Completes once every write acknowledged before this call (upserts, field updates) would survive a crash of this
-     * process. Consumers acknowledge their Kafka records only then, so a record's offset is never committed ahead of
+     * process. The consumer loops commit a record's Kafka offset only then, so an offset is never committed ahead of
      * its vector. The default is for stores whose writes are durable when they return (Milvus acknowledges an upsert
      * once it is in its write-ahead log, per its documentation; not tested here, no Milvus runs in this project's
      * builds); the embedded store completes it at its next commit. It may complete

@@ -24,9 +24,9 @@ public interface VectorStoreConfig {
 
     /**
      * Embedded only: how often writes are committed (made durable); they are also committed on shutdown. The
-     * consumers acknowledge a poll of {@code FrameUpserted} / {@code EmbeddingSupplied} records only after the commit
-     * that covers its vectors ({@code VectorStore#whenDurable}), so a hard crash (kill -9, OOM) should lose no
-     * acknowledged vector: the unacknowledged records are delivered again. Tested at the store (the future completes
+     * consumer loops commit the Kafka offsets of {@code FrameUpserted} / {@code EmbeddingSupplied} records only after the
+     * store commit that covers their vectors ({@code VectorStore#whenDurable}), so a hard crash (kill -9, OOM) should
+     * lose no vector whose offset was committed: the records after the committed offsets are delivered again. Tested at the store (the future completes
      * only once the commit on disk holds the rows), not by killing a running service. A longer interval means fewer commits and merges, and
      * offsets committed later (more records delivered again after a crash).
      */

@@ -59,11 +59,10 @@ class ConsumerLoopTest {
     @Test
     void commitsUpToTheOldestUnfinishedRecordAndOnlyOnceTheStoreSaysDurable() throws Exception {
         String topic = topic(1);
-        String group = "g-" + topic;
         send(topic, 10);
         Map<Long, CompletableFuture<Void>> work = new ConcurrentHashMap<>();
         List<CompletableFuture<Void>> durability = new CopyOnWriteArrayList<>();
-        loop(topic, group, 16, r -> work.computeIfAbsent(r.offset(), o -> new CompletableFuture<>()), failingDlq(),
+        loop(topic, 16, r -> work.computeIfAbsent(r.offset(), o -> new CompletableFuture<>()), failingDlq(),
                 () -> {
                     CompletableFuture<Void> f = new CompletableFuture<>();
                     durability.add(f);
@@ -77,33 +76,32 @@ class ConsumerLoopTest {
         }
         await(() -> !durability.isEmpty(), "offsets proposed to the store");
         Thread.sleep(500);
-        assertNull(committed(group, topic, 0), "nothing is committed before the store says durable");
+        assertNull(committed(topic, 0), "nothing is committed before the store says durable");
         durability.forEach(f -> f.complete(null));
-        await(() -> Long.valueOf(4).equals(committed(group, topic, 0)), "committed up to the unfinished record 4");
+        await(() -> Long.valueOf(4).equals(committed(topic, 0)), "committed up to the unfinished record 4");
 
         int asked = durability.size();
         work.get(4L).complete(null);
         await(() -> durability.size() > asked, "the rest proposed");
         Thread.sleep(500);
-        assertEquals(4L, committed(group, topic, 0), "record 4 is done but not yet durable");
+        assertEquals(4L, committed(topic, 0), "record 4 is done but not yet durable");
         durability.forEach(f -> f.complete(null));
-        await(() -> Long.valueOf(10).equals(committed(group, topic, 0)), "all 10 committed once durable");
+        await(() -> Long.valueOf(10).equals(committed(topic, 0)), "all 10 committed once durable");
     }
 
     @Test
     void aFullPipelineStopsFetchingAndAdmitsInOffsetOrder() throws Exception {
         String topic = topic(1);
-        String group = "g-" + topic;
         send(topic, 40);
         List<Long> admitted = new CopyOnWriteArrayList<>();
         Map<Long, CompletableFuture<Void>> work = new ConcurrentHashMap<>();
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger maxInFlight = new AtomicInteger();
-        ConsumerLoop loop = loop(topic, group, 2, r -> {
+        ConsumerLoop loop = loop(topic, 2, r -> {
             admitted.add(r.offset());
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             return work.computeIfAbsent(r.offset(), o -> new CompletableFuture<>()).whenComplete((x, e) -> inFlight.decrementAndGet());
-        }, failingDlq(), () -> CompletableFuture.completedFuture(null));
+        }, failingDlq(), durableNow());
         await(() -> admitted.size() == 2, "two records admitted");
         long polls0 = loop.status().polls();
         Thread.sleep(1000);
@@ -120,7 +118,7 @@ class ConsumerLoopTest {
             await(() -> work.containsKey(offset), "record " + offset + " admitted");
             work.get(offset).complete(null);
         }
-        await(() -> Long.valueOf(40).equals(committed(group, topic, 0)), "all 40 committed");
+        await(() -> Long.valueOf(40).equals(committed(topic, 0)), "all 40 committed");
         List<Long> expected = new ArrayList<>();
         for (long o = 0; o < 40; o++) {
             expected.add(o);
@@ -132,10 +130,9 @@ class ConsumerLoopTest {
     @Test
     void aFailedRecordIsDeadLetteredAloneAndTheStreamGoesOn() throws Exception {
         String topic = topic(1);
-        String group = "g-" + topic;
         send(topic, 6);
         Map<Long, String> deadLetters = new ConcurrentHashMap<>();
-        ConsumerLoop loop = loop(topic, group, 16, r -> {
+        ConsumerLoop loop = loop(topic, 16, r -> {
             if (r.offset() == 2) {
                 throw new IllegalArgumentException("record 2 does not parse");
             }
@@ -144,8 +141,8 @@ class ConsumerLoopTest {
         }, (r, reason) -> {
             deadLetters.put(r.offset(), reason.getMessage());
             return CompletableFuture.completedFuture(null);
-        }, () -> CompletableFuture.completedFuture(null));
-        await(() -> Long.valueOf(6).equals(committed(group, topic, 0)), "all 6 committed");
+        }, durableNow());
+        await(() -> Long.valueOf(6).equals(committed(topic, 0)), "all 6 committed");
         assertEquals(Map.of(2L, "record 2 does not parse", 3L, "record 3 failed"), deadLetters);
         assertEquals(2, loop.status().deadLettered());
         assertEquals(6, loop.status().handled());
@@ -155,16 +152,15 @@ class ConsumerLoopTest {
     @Test
     void aDeadLetterThatCannotBeSentStopsTheCommitsAndIsReported() throws Exception {
         String topic = topic(1);
-        String group = "g-" + topic;
         send(topic, 5);
-        ConsumerLoop loop = loop(topic, group, 16,
+        ConsumerLoop loop = loop(topic, 16,
                 r -> r.offset() == 1 ? CompletableFuture.failedFuture(new IllegalStateException("bad frame"))
                         : CompletableFuture.completedFuture(null),
-                failingDlq(), () -> CompletableFuture.completedFuture(null));
+                failingDlq(), durableNow());
         await(() -> loop.problem() != null, "the problem reported");
-        await(() -> Long.valueOf(1).equals(committed(group, topic, 0)), "record 0 committed");
+        await(() -> Long.valueOf(1).equals(committed(topic, 0)), "record 0 committed");
         Thread.sleep(500);
-        assertEquals(1L, committed(group, topic, 0), "nothing past the record whose dead letter failed");
+        assertEquals(1L, committed(topic, 0), "nothing past the record whose dead letter failed");
         assertTrue(loop.problem().contains("-0@1 could not be sent to the dead-letter topic"), loop.problem());
         assertEquals(4, loop.status().handled());
     }
@@ -172,26 +168,19 @@ class ConsumerLoopTest {
     @Test
     void closeCommitsWhatWasInFlightAndARestartResumesAfterIt() throws Exception {
         String topic = topic(1);
-        String group = "g-" + topic;
         send(topic, 200);
-        Set<Long> first = ConcurrentHashMap.newKeySet();
-        ConsumerLoop loop = loop(topic, group, 8, r -> {
-            first.add(r.offset());
-            return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
-        }, failingDlq(), () -> CompletableFuture.completedFuture(null));
+        Set<String> first = ConcurrentHashMap.newKeySet();
+        ConsumerLoop loop = loop(topic, 8, recording(first, 20), failingDlq(), durableNow());
         await(() -> first.size() >= 40, "40 records admitted");
         loop.close();
         int handledByFirst = first.size();
         assertTrue(handledByFirst < 200, "closed before the end: " + handledByFirst);
-        assertEquals((long) handledByFirst, committed(group, topic, 0), "close committed every record it admitted");
+        assertEquals((long) handledByFirst, committed(topic, 0), "close committed every record it admitted");
 
-        Set<Long> second = ConcurrentHashMap.newKeySet();
-        loop(topic, group, 8, r -> {
-            second.add(r.offset());
-            return CompletableFuture.completedFuture(null);
-        }, failingDlq(), () -> CompletableFuture.completedFuture(null));
-        await(() -> Long.valueOf(200).equals(committed(group, topic, 0)), "the rest committed after the restart");
-        Set<Long> both = new HashSet<>(first);
+        Set<String> second = ConcurrentHashMap.newKeySet();
+        loop(topic, 8, recording(second, 0), failingDlq(), durableNow());
+        await(() -> Long.valueOf(200).equals(committed(topic, 0)), "the rest committed after the restart");
+        Set<String> both = new HashSet<>(first);
         both.retainAll(second);
         assertEquals(Set.of(), both, "no record handled twice");
         assertEquals(200, first.size() + second.size());
@@ -200,25 +189,13 @@ class ConsumerLoopTest {
     @Test
     void aSecondMemberTakesPartitionsAndNothingIsLost() throws Exception {
         String topic = topic(2);
-        String group = "g-" + topic;
         send(topic, 600);
         Set<String> handledA = ConcurrentHashMap.newKeySet();
         Set<String> handledB = ConcurrentHashMap.newKeySet();
-        loop(topic, group, 2, slow(handledA), failingDlq(), () -> CompletableFuture.completedFuture(null));
+        loop(topic, 2, recording(handledA, 10), failingDlq(), durableNow());
         await(() -> handledA.size() >= 20, "the first member is working");
-        loop(topic, group, 2, slow(handledB), failingDlq(), () -> CompletableFuture.completedFuture(null));
-        long end0 = 0;
-        long end1 = 0;
-        try (Admin admin = kafka.admin()) {
-            var ends = admin.listOffsets(Map.of(new TopicPartition(topic, 0), org.apache.kafka.clients.admin.OffsetSpec.latest(),
-                    new TopicPartition(topic, 1), org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get();
-            end0 = ends.get(new TopicPartition(topic, 0)).offset();
-            end1 = ends.get(new TopicPartition(topic, 1)).offset();
-        }
-        long e0 = end0;
-        long e1 = end1;
-        await(() -> Long.valueOf(e0).equals(committed(group, topic, 0)) && Long.valueOf(e1).equals(committed(group, topic, 1)),
-                "both partitions committed to their ends", 60);
+        loop(topic, 2, recording(handledB, 10), failingDlq(), durableNow());
+        await(() -> committedTotal(topic, 2) == 600, "both partitions committed to their ends", 60);
         Set<String> all = new HashSet<>(handledA);
         all.addAll(handledB);
         assertEquals(600, all.size(), "every record handled at least once");
@@ -227,22 +204,30 @@ class ConsumerLoopTest {
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    private static ConsumerLoop.Handler slow(Set<String> handled) {
+    /** Notes each record as "partition@offset" and completes it after {@code delayMs} (at once with 0). */
+    private static ConsumerLoop.Handler recording(Set<String> handled, int delayMs) {
         return r -> {
             handled.add(r.partition() + "@" + r.offset());
-            return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS));
+            return delayMs == 0 ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS));
         };
+    }
+
+    /** A store whose writes are durable at once. */
+    private static Supplier<CompletableFuture<Void>> durableNow() {
+        return () -> CompletableFuture.completedFuture(null);
     }
 
     private static ConsumerLoop.DeadLetters failingDlq() {
         return (r, reason) -> CompletableFuture.failedFuture(new IllegalStateException("dead-letter topic unreachable"));
     }
 
-    private ConsumerLoop loop(String topic, String group, int maxInFlight, ConsumerLoop.Handler handler,
+    /** A loop over {@code topic} in the group {@link #group}. */
+    private ConsumerLoop loop(String topic, int maxInFlight, ConsumerLoop.Handler handler,
                               ConsumerLoop.DeadLetters dlq, Supplier<CompletableFuture<Void>> whenDurable) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group(topic));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "loop-test-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -272,10 +257,25 @@ class ConsumerLoopTest {
         }
     }
 
+    /** Each test's topic has its own consumer group. */
+    private static String group(String topic) {
+        return "g-" + topic;
+    }
+
+    /** The sum of the committed offsets of partitions 0 .. partitions-1 (none committed counts 0). */
+    private static long committedTotal(String topic, int partitions) {
+        long sum = 0;
+        for (int p = 0; p < partitions; p++) {
+            Long o = committed(topic, p);
+            sum += o == null ? 0 : o;
+        }
+        return sum;
+    }
+
     /** The group's committed offset of the partition, or null. */
-    private static Long committed(String group, String topic, int partition) {
+    private static Long committed(String topic, int partition) {
         try (Admin admin = kafka.admin()) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group(topic))
                     .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
             OffsetAndMetadata o = offsets.get(new TopicPartition(topic, partition));
             return o == null ? null : o.offset();
