@@ -40,8 +40,8 @@ public interface VectorStoreConfig {
         @WithDefault("16")
         int m();
 
-        /** efConstruction / beam width while inserting. */
-        @WithDefault("100")
+        /** efConstruction / beam width while inserting (64: see LuceneVectorStore.DEFAULT_BEAM_WIDTH). */
+        @WithDefault("64")
         int beamWidth();
 
         /** ef at query time: a query keeps max(k, ef) candidates (50: recall@10 0.9998 at 100k, docs/benchmarks/ann.md). */

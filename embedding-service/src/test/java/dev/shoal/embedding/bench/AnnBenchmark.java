@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
@@ -44,29 +43,21 @@ import java.util.stream.IntStream;
 public final class AnnBenchmark {
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new java.util.HashMap<>();
-        for (String arg : args) {
-            for (String kv : arg.trim().split("\\s+")) {
-                if (!kv.isBlank()) {
-                    String[] p = kv.split("=", 2);
-                    a.put(p[0], p[1]);
-                }
-            }
-        }
-        int n = Integer.parseInt(a.getOrDefault("n", "100000"));
-        int dim = Integer.parseInt(a.getOrDefault("dim", "384"));
-        int clusters = Integer.parseInt(a.getOrDefault("clusters", String.valueOf(Math.max(10, n / 100))));
-        double spread = Double.parseDouble(a.getOrDefault("spread", "0.75"));
-        int queries = Integer.parseInt(a.getOrDefault("queries", "1000"));
-        int warmup = Integer.parseInt(a.getOrDefault("warmup", "200"));
-        int k = Integer.parseInt(a.getOrDefault("k", "10"));
-        int m = Integer.parseInt(a.getOrDefault("m", String.valueOf(LuceneVectorStore.DEFAULT_MAX_CONN)));
-        int beam = Integer.parseInt(a.getOrDefault("beam", String.valueOf(LuceneVectorStore.DEFAULT_BEAM_WIDTH)));
-        int[] efs = Arrays.stream(a.getOrDefault("ef", "10,20,50,100").split(",")).mapToInt(Integer::parseInt).toArray();
-        int threads = Integer.parseInt(a.getOrDefault("threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
-        boolean merge = Boolean.parseBoolean(a.getOrDefault("merge", "true"));
-        boolean reuse = Boolean.parseBoolean(a.getOrDefault("reuse", "false"));
-        Path dir = Path.of(a.getOrDefault("dir", "target/ann-bench")).resolve("n" + n + "-m" + m + "-b" + beam);
+        KeyValueArgs a = new KeyValueArgs(args);
+        int n = a.integer("n", 100000);
+        int dim = a.integer("dim", 384);
+        int clusters = a.integer("clusters", Math.max(10, n / 100));
+        double spread = a.real("spread", 0.75);
+        int queries = a.integer("queries", 1000);
+        int warmup = a.integer("warmup", 200);
+        int k = a.integer("k", 10);
+        int m = a.integer("m", LuceneVectorStore.DEFAULT_MAX_CONN);
+        int beam = a.integer("beam", LuceneVectorStore.DEFAULT_BEAM_WIDTH);
+        int[] efs = Arrays.stream(a.text("ef", "10,20,50,100").split(",")).mapToInt(Integer::parseInt).toArray();
+        int threads = a.integer("threads", Runtime.getRuntime().availableProcessors());
+        boolean merge = Boolean.parseBoolean(a.text("merge", "true"));
+        boolean reuse = Boolean.parseBoolean(a.text("reuse", "false"));
+        Path dir = Path.of(a.text("dir", "target/ann-bench")).resolve("n" + n + "-m" + m + "-b" + beam);
 
         System.out.printf(Locale.ROOT, "# ANN benchmark: n=%d dim=%d clusters=%d spread=%.2f queries=%d k=%d M=%d beam=%d "
                         + "indexing threads=%d cores=%d java=%s heap=%dMB%n", n, dim, clusters, spread, queries, k, m, beam,
@@ -282,7 +273,7 @@ public final class AnnBenchmark {
         return out;
     }
 
-    private static float[][] gaussianUnit(Random rnd, int count, int dim, float[] base, double sigma) {
+    static float[][] gaussianUnit(Random rnd, int count, int dim, float[] base, double sigma) {
         float[][] out = new float[count][dim];
         for (float[] v : out) {
             double norm = 0;
@@ -303,7 +294,7 @@ public final class AnnBenchmark {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static int segments(Path dir) throws IOException {
+    static int segments(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
             return (int) files.filter(p -> p.getFileName().toString().endsWith(".si")).count();
         }
@@ -315,7 +306,7 @@ public final class AnnBenchmark {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
