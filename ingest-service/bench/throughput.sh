@@ -9,6 +9,9 @@
 # SHOAL_BENCH_JFR=<dir> records a JFR profile (settings=profile, SHOAL_BENCH_JFR_SECONDS=30) of the service and of
 # the broker's JVM during each measured run; the profiler's own CPU is then in their numbers. SHOAL_BENCH_PERF=<dir>
 # samples the whole box with perf for as long (read PostgreSQL's part with perf report --comm postgres).
+# SHOAL_BENCH_READBACK=after (default since 2026-11-27): the Kafka path's window ends when the event topics' end
+# offsets have grown by 3 x frames, and the client reads back and checks every event after it; =during reads them
+# back inside the window, as before (the reader on the same cores, and the broker serving its fetches, in the window).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 FRAMES=${1:-100000}

@@ -59,13 +59,21 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IngestBenchmark {
 
+    /**
+     * Kafka path: whether the events are read back and checked after the measured window (default; the window ends
+     * when the event topics' end offsets have grown by 3 x frames) or during it (until 2026-11-27: the reader then ran
+     * on the same cores as the servers, and the broker served its fetches, inside the window).
+     */
+    static boolean readBackAfter = true;
+
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new java.util.HashMap<>(Map.of("frames", "100000", "batch", "2000", "clients", "4",
                 "http", "http://127.0.0.1:8081", "kafka", "127.0.0.1:9092", "paths", "rest,kafka",
-                "compression", System.getenv().getOrDefault("SHOAL_BENCH_REQUEST_COMPRESSION", "lz4")));
+                "compression", System.getenv().getOrDefault("SHOAL_BENCH_REQUEST_COMPRESSION", "lz4"),
+                "readback", System.getenv().getOrDefault("SHOAL_BENCH_READBACK", "after")));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             a.put(kv[0], kv[1]);
@@ -78,6 +86,11 @@ public final class IngestBenchmark {
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "0"));
         int warmupRounds = Math.max(1, Integer.parseInt(a.getOrDefault("warmupRounds", "1")));
         java.nio.file.Path sync = a.containsKey("sync") ? java.nio.file.Path.of(a.get("sync")) : null;
+        readBackAfter = switch (a.get("readback")) {
+            case "after" -> true;
+            case "during" -> false;
+            default -> throw new IllegalArgumentException("readback must be 'after' or 'during', was " + a.get("readback"));
+        };
         System.out.printf("ingest benchmark: %d frames (+1 label +1 inference each), batches of %d, %d client threads, %d cores%n",
                 frames, batch, clients, Runtime.getRuntime().availableProcessors());
         for (String path : a.get("paths").split(",")) {
@@ -301,8 +314,15 @@ public final class IngestBenchmark {
                 }
             }
             producer.flush();
-            long[] seen = events.awaitAll(frames, Duration.ofMinutes(10));
-            window.end();
+            long[] seen;
+            if (readBackAfter) {
+                events.awaitAppended(3L * frames, Duration.ofMinutes(10));
+                window.end();
+                seen = events.awaitAll(frames, Duration.ofMinutes(2)); // every event read and checked, after the window
+            } else {
+                seen = events.awaitAll(frames, Duration.ofMinutes(10));
+                window.end();
+            }
             double seconds = (events.lastEventMillis() - startMillis) / 1000.0;
             List<Long> latencies = new ArrayList<>();
             for (int b = 0; b < batches; b++) {
@@ -313,7 +333,8 @@ public final class IngestBenchmark {
             }
             report(window.prefix + "Kafka (binary protobuf, " + compression + ")", frames, seconds, latencies,
                     "per batch, request sent -> its last event published", seen);
-            window.reportCpu("Kafka (sending, reading back and checking the events)", buildSeconds);
+            window.reportCpu(readBackAfter ? "Kafka (sending, then watching the event topics' end offsets)"
+                    : "Kafka (sending, reading back and checking the events)", buildSeconds);
         }
     }
 
@@ -354,6 +375,8 @@ public final class IngestBenchmark {
         private final long[] counts = new long[3];
         /** per frame index, the latest timestamp of its events (0: none yet) */
         private final long[] lastByFrame;
+        /** each event partition's end offset before anything was sent */
+        private final Map<TopicPartition, Long> start = new java.util.HashMap<>();
         private long last;
 
         EventCounter(String kafka, String ds, int frames) {
@@ -403,7 +426,31 @@ public final class IngestBenchmark {
             }
             consumer.assign(parts);
             consumer.seekToEnd(parts);
-            parts.forEach(consumer::position); // materialise the end offsets now, before anything is sent
+            for (TopicPartition tp : parts) { // materialise the end offsets now, before anything is sent
+                start.put(tp, consumer.position(tp));
+            }
+        }
+
+        /**
+         * Waits until the event topics hold {@code records} more records than when this counter was made, asking
+         * the broker for their end offsets every 20 ms (nothing is fetched). Which of them belong to this run is
+         * checked afterwards by {@link #awaitAll}, which reads from the same start offsets.
+         */
+        void awaitAppended(long records, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                long appended = 0;
+                for (Map.Entry<TopicPartition, Long> e : consumer.endOffsets(start.keySet()).entrySet()) {
+                    appended += e.getValue() - start.get(e.getKey());
+                }
+                if (appended >= records) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + appended + " of " + records + " events appended within " + timeout);
+                }
+                Thread.sleep(20);
+            }
         }
 
         long[] awaitAll(int frames, Duration timeout) {
