@@ -35,6 +35,7 @@ public final class InfraMain {
             pg.createDatabase(db);
         }
         EmbeddedKafka kafka = EmbeddedKafka.startPersistent(dir.resolve("data/kafka"), kafkaPort, controllerPort);
+        createTopics(kafka, System.getenv("SHOAL_TOPIC_PARTITIONS"));
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -61,6 +62,32 @@ public final class InfraMain {
         System.out.println("kafka    " + kafka.bootstrapServers());
         System.out.println("postgres " + pg.jdbcUrl("<db>") + " (databases " + databases + ")");
         stopped.await();
+    }
+
+    /**
+     * Creates the topics named in {@code SHOAL_TOPIC_PARTITIONS} ("topic=partitions,topic=partitions"), before the
+     * services start, e.g. {@code shoal.ingest.requests.v1=8} so that 8 request consumers each get a partition.
+     * Otherwise a topic is created with the broker's default of 4 partitions when a service first uses it. Topics
+     * that exist already are left as they are.
+     */
+    static void createTopics(EmbeddedKafka kafka, String spec) {
+        if (spec == null || spec.isBlank()) {
+            return;
+        }
+        for (String entry : spec.split(",")) {
+            String[] kv = entry.trim().split("=", 2);
+            int partitions;
+            try {
+                partitions = kv.length == 2 ? Integer.parseInt(kv[1].trim()) : -1;
+            } catch (NumberFormatException e) {
+                partitions = -1;
+            }
+            if (kv[0].isBlank() || partitions < 1) {
+                throw new IllegalArgumentException("SHOAL_TOPIC_PARTITIONS: '" + entry.trim()
+                        + "' is not topic=partitions with partitions >= 1");
+            }
+            kafka.createTopics(partitions, List.of(kv[0].trim()));
+        }
     }
 
     /**
