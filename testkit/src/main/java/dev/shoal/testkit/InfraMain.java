@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -29,13 +30,15 @@ public final class InfraMain {
         int controllerPort = Integer.parseInt(args[2]);
         int pgPort = Integer.parseInt(args[3]);
         List<String> databases = List.of(args[4].split(","));
+        // checked before anything starts: a bad entry stops the launch with nothing left running or created
+        Map<String, Integer> topics = topicPartitions(System.getenv("SHOAL_TOPIC_PARTITIONS"));
 
         EmbeddedPostgres pg = EmbeddedPostgres.startPersistent(dir.resolve("data/postgres"), pgPort);
         for (String db : databases) {
             pg.createDatabase(db);
         }
         EmbeddedKafka kafka = EmbeddedKafka.startPersistent(dir.resolve("data/kafka"), kafkaPort, controllerPort);
-        createTopics(kafka, System.getenv("SHOAL_TOPIC_PARTITIONS"));
+        createTopics(kafka, topics);
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -65,14 +68,14 @@ public final class InfraMain {
     }
 
     /**
-     * Creates the topics named in {@code SHOAL_TOPIC_PARTITIONS} ("topic=partitions,topic=partitions"), before the
-     * services start, e.g. {@code shoal.ingest.requests.v1=8} so that 8 request consumers each get a partition.
-     * Otherwise a topic is created with the broker's default of 4 partitions when a service first uses it. Topics
-     * that exist already are left as they are.
+     * The topics of {@code SHOAL_TOPIC_PARTITIONS} ("topic=partitions,topic=partitions", e.g.
+     * {@code shoal.ingest.requests.v1=8} so that 8 request consumers each get a partition), in order; empty when
+     * unset. Refuses the whole setting, naming the entry, when one entry is not topic=partitions with partitions >= 1.
      */
-    static void createTopics(EmbeddedKafka kafka, String spec) {
+    static Map<String, Integer> topicPartitions(String spec) {
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
         if (spec == null || spec.isBlank()) {
-            return;
+            return out;
         }
         for (String entry : spec.split(",")) {
             String[] kv = entry.trim().split("=", 2);
@@ -86,8 +89,17 @@ public final class InfraMain {
                 throw new IllegalArgumentException("SHOAL_TOPIC_PARTITIONS: '" + entry.trim()
                         + "' is not topic=partitions with partitions >= 1");
             }
-            kafka.createTopics(partitions, List.of(kv[0].trim()));
+            out.put(kv[0].trim(), partitions);
         }
+        return out;
+    }
+
+    /**
+     * Creates the topics before the services start; otherwise a topic is created with the broker's default of 4
+     * partitions when a service first uses it. Topics that exist already are left as they are.
+     */
+    static void createTopics(EmbeddedKafka kafka, Map<String, Integer> topics) {
+        topics.forEach((topic, partitions) -> kafka.createTopics(partitions, List.of(topic)));
     }
 
     /**

@@ -23,25 +23,25 @@ class InfraMainTest {
     @Test
     void topics_are_created_with_the_partitions_asked_for_and_existing_ones_are_left_alone() throws Exception {
         EmbeddedKafka kafka = SharedInfra.kafka();
-        InfraMain.createTopics(kafka, " infra-test.a=8, infra-test.b=1 ");
+        InfraMain.createTopics(kafka, InfraMain.topicPartitions(" infra-test.a=8, infra-test.b=1 "));
         try (Admin admin = kafka.admin()) {
             assertEquals(8, partitions(admin, "infra-test.a"));
             assertEquals(1, partitions(admin, "infra-test.b"));
-            InfraMain.createTopics(kafka, "infra-test.a=2"); // exists: unchanged, no error
+            InfraMain.createTopics(kafka, InfraMain.topicPartitions("infra-test.a=2")); // exists: unchanged, no error
             assertEquals(8, partitions(admin, "infra-test.a"));
         }
-        InfraMain.createTopics(kafka, null);
-        InfraMain.createTopics(kafka, " ");
+        assertTrue(InfraMain.topicPartitions(null).isEmpty());
+        assertTrue(InfraMain.topicPartitions(" ").isEmpty());
     }
 
     @Test
-    void a_malformed_entry_is_refused_naming_it() {
-        EmbeddedKafka kafka = SharedInfra.kafka();
+    void a_malformed_entry_refuses_the_whole_setting_naming_it() {
         for (String bad : List.of("infra-test.c", "infra-test.c=0", "infra-test.c=x", "=3")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> InfraMain.createTopics(kafka, bad));
+                    () -> InfraMain.topicPartitions("infra-test.ok=2," + bad));
             assertTrue(e.getMessage().contains("SHOAL_TOPIC_PARTITIONS") && e.getMessage().contains(bad),
                     e.getMessage());
         }
+        assertEquals(Map.of("a", 2, "b", 3), InfraMain.topicPartitions("a=2, b = 3"));
     }
 }

@@ -44,10 +44,11 @@ public final class AnnBenchmark {
 
     public static void main(String[] args) throws Exception {
         KeyValueArgs a = new KeyValueArgs(args);
-        int n = a.integer("n", 100000);
-        int dim = a.integer("dim", 384);
-        int clusters = a.integer("clusters", Math.max(10, n / 100));
-        double spread = a.real("spread", 0.75);
+        Data d = Data.from(a, 100000);
+        int n = d.n();
+        int dim = d.dim();
+        int clusters = d.clusters();
+        double spread = d.spread();
         int queries = a.integer("queries", 1000);
         int warmup = a.integer("warmup", 200);
         int k = a.integer("k", 10);
@@ -65,7 +66,7 @@ public final class AnnBenchmark {
                 Runtime.getRuntime().maxMemory() >> 20);
 
         long t0 = System.nanoTime();
-        float[][] centres = gaussianUnit(new Random(1), clusters, dim, null, 0);
+        float[][] centres = d.centres();
         float[][] data = mixture(2, n, centres, spread, threads);
         float[][] qs = mixture(3, queries + warmup, centres, spread, threads);
         System.out.printf(Locale.ROOT, "generated in %.1f s%n", secs(t0));
@@ -134,17 +135,7 @@ public final class AnnBenchmark {
                 List<SearchHit> hits = store.search(new SearchQuery(qs[warmup + i], k, filter));
                 nanos[i] = System.nanoTime() - s;
                 cpuNanos[i] = cpu.getCurrentThreadCpuTime() - c;
-                Set<Integer> want = new HashSet<>();
-                for (int id : truth[i]) {
-                    want.add(id);
-                }
-                int found = 0;
-                for (SearchHit h : hits) {
-                    if (want.contains(Integer.parseInt(h.record().frameId()))) {
-                        found++;
-                    }
-                }
-                recall += found / (double) k;
+                recall += recall(hits, truth[i]);
             }
             Arrays.sort(nanos);
             Arrays.sort(cpuNanos);
@@ -152,6 +143,34 @@ public final class AnnBenchmark {
             double mean = Arrays.stream(nanos).average().orElse(0) / 1e6;
             System.out.printf(Locale.ROOT, "| %s | %d | %.4f | %.3f | %.3f | %.3f | %.3f | %.3f |%n", label, ef, recall / q,
                     nanos[q / 2] / 1e6, nanos[p99] / 1e6, mean, cpuNanos[q / 2] / 1e6, cpuNanos[p99] / 1e6);
+        }
+    }
+
+    /** The share of {@code truth} (ids of the exact top k) among the hits, whose frame ids are those ids. */
+    static double recall(List<SearchHit> hits, int[] truth) {
+        Set<Integer> want = new HashSet<>();
+        for (int id : truth) {
+            want.add(id);
+        }
+        int found = 0;
+        for (SearchHit h : hits) {
+            if (want.contains(Integer.parseInt(h.record().frameId()))) {
+                found++;
+            }
+        }
+        return found / (double) truth.length;
+    }
+
+    /** The clustered synthetic data of the benchmarks (see the class comment), sized by n, dim, clusters, spread. */
+    record Data(int n, int dim, int clusters, double spread) {
+        static Data from(KeyValueArgs a, int defaultN) {
+            int n = a.integer("n", defaultN);
+            return new Data(n, a.integer("dim", 384), a.integer("clusters", Math.max(10, n / 100)), a.real("spread", 0.75));
+        }
+
+        /** The cluster centres: the same for every run with the same dim and clusters. */
+        float[][] centres() {
+            return gaussianUnit(new Random(1), clusters, dim, null, 0);
         }
     }
 
@@ -273,7 +292,7 @@ public final class AnnBenchmark {
         return out;
     }
 
-    static float[][] gaussianUnit(Random rnd, int count, int dim, float[] base, double sigma) {
+    private static float[][] gaussianUnit(Random rnd, int count, int dim, float[] base, double sigma) {
         float[][] out = new float[count][dim];
         for (float[] v : out) {
             double norm = 0;
@@ -294,9 +313,13 @@ public final class AnnBenchmark {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /**
+     * Segments of the index's last commit (counting {@code .si} files would also count merged-away segments whose
+     * files an open reader still holds).
+     */
     static int segments(Path dir) throws IOException {
-        try (var files = Files.list(dir)) {
-            return (int) files.filter(p -> p.getFileName().toString().endsWith(".si")).count();
+        try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir)) {
+            return org.apache.lucene.index.SegmentInfos.readLatestCommit(d).size();
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.shoal.embedding.bench;
 
-import dev.shoal.embedding.store.SearchHit;
 import dev.shoal.embedding.store.SearchQuery;
 import dev.shoal.embedding.store.VectorFilter;
 import dev.shoal.embedding.store.VectorRecord;
@@ -11,11 +10,8 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
-import java.util.Set;
 
 /**
  * What keeping the embedded HNSW index costs per vector when it is written the way the embedding pipeline writes it:
@@ -40,10 +36,8 @@ public final class IndexingCostBenchmark {
 
     public static void main(String[] args) throws Exception {
         KeyValueArgs a = new KeyValueArgs(args);
-        int n = a.integer("n", 60000);
-        int dim = a.integer("dim", 384);
-        int clusters = a.integer("clusters", Math.max(10, n / 100));
-        double spread = a.real("spread", 0.75);
+        AnnBenchmark.Data d = AnnBenchmark.Data.from(a, 60000);
+        int n = d.n();
         int batch = a.integer("batch", 32);
         int commitEvery = a.integer("commitEvery", 800);
         int slice = a.integer("slice", 10000);
@@ -56,25 +50,22 @@ public final class IndexingCostBenchmark {
         Path dir = Path.of(a.text("dir", "target/indexing-cost"));
 
         System.out.printf(Locale.ROOT, "# indexing cost: n=%d dim=%d batch=%d commitEvery=%d M=%d beam=%d "
-                        + "rate=%.0f/s java=%s cores=%d%n", n, dim, batch, commitEvery, m, beam, rate, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-        float[][] centres = AnnBenchmark.gaussianUnit(new Random(1), clusters, dim, null, 0);
-        float[][] data = AnnBenchmark.mixture(2, n, centres, spread, 2);
-        float[][] qs = AnnBenchmark.mixture(3, queries, centres, spread, 2);
+                        + "rate=%.0f/s java=%s cores=%d%n", n, d.dim(), batch, commitEvery, m, beam, rate, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        float[][] centres = d.centres();
+        float[][] data = AnnBenchmark.mixture(2, n, centres, d.spread(), 2);
+        float[][] qs = AnnBenchmark.mixture(3, queries, centres, d.spread(), 2);
 
         AnnBenchmark.deleteRecursively(dir);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         LuceneVectorStore.Options options = defaults.withGraph(m, beam).withCommitInterval(Duration.ZERO);
         try (LuceneVectorStore store = new LuceneVectorStore(dir, options)) {
             System.out.println("| vectors | process CPU ms/vector | writer thread ms/vector | other threads ms/vector | segments |");
             System.out.println("|---|---|---|---|---|");
-            long proc0 = os.getProcessCpuTime();
             long writer0 = threads.getCurrentThreadCpuTime();
-            long procAll = proc0;
             long sinceCommit = 0;
             int sliceStart = 0;
-            ThreadCpu.Snapshot snap = ThreadCpu.take();
+            ThreadCpu.Snapshot first = ThreadCpu.take();
+            ThreadCpu.Snapshot snap = first;
             List<String> split = new ArrayList<>();
             long start = System.nanoTime();
             for (int from = 0; from < n; from += batch) {
@@ -98,16 +89,15 @@ public final class IndexingCostBenchmark {
                     sinceCommit = 0;
                 }
                 if (end - sliceStart >= slice || end == n) {
-                    long proc = os.getProcessCpuTime();
+                    ThreadCpu.Snapshot now = ThreadCpu.take();
                     long writer = threads.getCurrentThreadCpuTime();
                     int count = end - sliceStart;
                     sliceStart = end;
-                    System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %d |%n", end,
-                            (proc - proc0) / 1e6 / count, (writer - writer0) / 1e6 / count,
-                            ((proc - proc0) - (writer - writer0)) / 1e6 / count, liveSegments(dir));
-                    proc0 = proc;
+                    double procMs = ThreadCpu.processMs(snap, now);
+                    double writerMs = (writer - writer0) / 1e6;
+                    System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %d |%n", end, procMs / count,
+                            writerMs / count, (procMs - writerMs) / count, AnnBenchmark.segments(dir));
                     writer0 = writer;
-                    ThreadCpu.Snapshot now = ThreadCpu.take();
                     split.add(end + ": " + ThreadCpu.report(snap, now, count, 6));
                     snap = now;
                 }
@@ -116,35 +106,18 @@ public final class IndexingCostBenchmark {
             System.out.println("by thread (ms/vector, /proc):");
             split.forEach(line -> System.out.println("  " + line));
             System.out.printf(Locale.ROOT, "total: %.3f ms of process CPU per vector over %d vectors%n",
-                    (os.getProcessCpuTime() - procAll) / 1e6 / n, n);
+                    ThreadCpu.processMs(first, ThreadCpu.take()) / n, n);
 
             int[][] truth = AnnBenchmark.exactTopK(data, qs, 10, 2);
             store.efSearch(ef);
             VectorFilter filter = VectorFilter.of("bench", "bench@1");
             double recall = 0;
             for (int i = 0; i < qs.length; i++) {
-                Set<Integer> want = new HashSet<>();
-                for (int id : truth[i]) {
-                    want.add(id);
-                }
-                int found = 0;
-                for (SearchHit h : store.search(new SearchQuery(qs[i], 10, filter))) {
-                    if (want.contains(Integer.parseInt(h.record().frameId()))) {
-                        found++;
-                    }
-                }
-                recall += found / 10.0;
+                recall += AnnBenchmark.recall(store.search(new SearchQuery(qs[i], 10, filter)), truth[i]);
             }
             System.out.printf(Locale.ROOT, "recall@10 at ef %d over %d queries, index as built (%d segments): %.4f%n", ef,
-                    qs.length, liveSegments(dir), recall / qs.length);
+                    qs.length, AnnBenchmark.segments(dir), recall / qs.length);
         }
         AnnBenchmark.deleteRecursively(dir);
-    }
-
-    /** Segments of the last commit (the .si files on disk also hold merged-away segments until they are deleted). */
-    private static int liveSegments(Path dir) throws java.io.IOException {
-        try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir)) {
-            return org.apache.lucene.index.SegmentInfos.readLatestCommit(d).size();
-        }
     }
 }

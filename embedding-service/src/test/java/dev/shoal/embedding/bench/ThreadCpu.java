@@ -51,6 +51,11 @@ final class ThreadCpu {
         }
     }
 
+    /** CPU ms this process used between the two snapshots (clock ticks, so 10 ms resolution). */
+    static double processMs(Snapshot before, Snapshot after) {
+        return (after.process() - before.process()) * MS_PER_TICK;
+    }
+
     /** utime + stime of a {@code stat} line (fields 14 and 15; the name in parentheses may hold spaces). */
     private static long ticksOf(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

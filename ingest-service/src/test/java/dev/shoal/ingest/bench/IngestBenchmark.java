@@ -59,13 +59,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IngestBenchmark {
 
-    /**
-     * Kafka path: whether the events are read back and checked after the measured window (default; the window ends
-     * when the event topics' end offsets have grown by 3 x frames) or during it (until 2026-11-27: the reader then ran
-     * on the same cores as the servers, and the broker served its fetches, inside the window).
-     */
-    static boolean readBackAfter = true;
-
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -86,7 +79,9 @@ public final class IngestBenchmark {
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "0"));
         int warmupRounds = Math.max(1, Integer.parseInt(a.getOrDefault("warmupRounds", "1")));
         java.nio.file.Path sync = a.containsKey("sync") ? java.nio.file.Path.of(a.get("sync")) : null;
-        readBackAfter = switch (a.get("readback")) {
+        // Kafka path: the events read back and checked after the measured window (its end: the event topics' end
+        // offsets grew by 3 x frames) or during it (until 2026-11-27: the reader on the servers' cores, in the window)
+        boolean readBackAfter = switch (a.get("readback")) {
             case "after" -> true;
             case "during" -> false;
             default -> throw new IllegalArgumentException("readback must be 'after' or 'during', was " + a.get("readback"));
@@ -102,20 +97,22 @@ public final class IngestBenchmark {
                 String wds = "bench-" + path + "-w" + Long.toHexString(System.nanoTime());
                 createDataset(http, wds);
                 String prefix = warmupRounds == 1 ? "warm-up: " : "warm-up " + (r + 1) + "/" + warmupRounds + ": ";
-                run(path, http, kafka, wds, n, batch, clients, a.get("compression"), new Window(null, path, n, prefix));
+                run(path, http, kafka, wds, n, batch, clients, a.get("compression"), readBackAfter,
+                        new Window(null, path, n, prefix));
             }
             String ds = "bench-" + path + "-" + Long.toHexString(System.nanoTime());
             createDataset(http, ds);
-            run(path, http, kafka, ds, frames, batch, clients, a.get("compression"), new Window(sync, path, frames, ""));
+            run(path, http, kafka, ds, frames, batch, clients, a.get("compression"), readBackAfter,
+                    new Window(sync, path, frames, ""));
         }
     }
 
     static void run(String path, String http, String kafka, String ds, int frames, int batch, int clients,
-                    String compression, Window window) throws Exception {
+                    String compression, boolean readBackAfter, Window window) throws Exception {
         if (path.equals("rest")) {
             rest(http, kafka, ds, frames, batch, clients, window);
         } else {
-            kafka(kafka, ds, frames, batch, compression, window);
+            kafka(kafka, ds, frames, batch, compression, readBackAfter, window);
         }
     }
 
@@ -285,7 +282,8 @@ public final class IngestBenchmark {
      * Every request's bytes are built first; the window (first send to last event) holds only sending and reading
      * the events back.
      */
-    static void kafka(String kafka, String ds, int frames, int batch, String compression, Window window) throws Exception {
+    static void kafka(String kafka, String ds, int frames, int batch, String compression, boolean readBackAfter,
+                      Window window) throws Exception {
         int batches = (frames + batch - 1) / batch;
         long[] sent = new long[batches];
         double cpu0 = processCpuSeconds();
