@@ -9,6 +9,8 @@
 # SHOAL_BENCH_JFR=<dir> records a JFR profile (settings=profile, SHOAL_BENCH_JFR_SECONDS=30) of the service and of
 # the broker's JVM during each measured run; the profiler's own CPU is then in their numbers. SHOAL_BENCH_PERF=<dir>
 # samples the whole box with perf for as long (read PostgreSQL's part with perf report --comm postgres).
+# SHOAL_BENCH_JFR_WAITS=1 (with SHOAL_BENCH_JFR) also records every park, socket read/write and monitor wait (thresholds
+# 0 ms) and prints, per thread, where the service's threads waited inside the measured window (JfrWaits).
 # SHOAL_BENCH_READBACK=after (default since 2026-11-27): the Kafka path's window ends when the event topics' end
 # offsets have grown by 3 x frames, and the client reads back and checks every event after it; =during reads them
 # back inside the window, as before (the reader on the same cores, and the broker serving its fetches, in the window).
@@ -78,10 +80,17 @@ for path in ${PATHS//,/ }; do
   echo "   until the measured run's start, so it also holds the client building the measured run's requests, if any):"
   python3 $BENCH/proc_cpu.py diff "$T/w.json" "$T/a.json" "$WARMUP" | grep -v '^      threads' || true
   echo "== $path: measured ($FRAMES frames), load average $(cut -d' ' -f1-3 /proc/loadavg), start $(date -u +%T.%N)"
+  JFR_OPTS=""
+  if [[ "${SHOAL_BENCH_JFR_WAITS:-0}" == "1" ]]; then
+    for ev in jdk.ThreadPark jdk.SocketRead jdk.SocketWrite jdk.JavaMonitorEnter jdk.JavaMonitorWait jdk.ThreadSleep; do
+      JFR_OPTS="$JFR_OPTS $ev#threshold=0ms"
+    done
+  fi
   if [[ -n "${SHOAL_BENCH_JFR:-}" ]]; then # profile the service and the broker during the measured run (adds CPU)
     mkdir -p "$SHOAL_BENCH_JFR"
     for part in ingest-service infra; do
-      jcmd "$(cat "$SHOAL_HOME/run/$part.pid")" JFR.start settings=profile duration="${SHOAL_BENCH_JFR_SECONDS:-30}s" \
+      # shellcheck disable=SC2086
+      jcmd "$(cat "$SHOAL_HOME/run/$part.pid")" JFR.start settings=profile $JFR_OPTS duration="${SHOAL_BENCH_JFR_SECONDS:-30}s" \
         filename="$SHOAL_BENCH_JFR/$path-$part.jfr" >/dev/null
     done
   fi
@@ -89,8 +98,10 @@ for path in ${PATHS//,/ }; do
     mkdir -p "$SHOAL_BENCH_PERF"
     perf record -a -g -F 499 -o "$SHOAL_BENCH_PERF/$path.perf" -- sleep "${SHOAL_BENCH_JFR_SECONDS:-30}" >/dev/null 2>&1 &
   fi
+  WINDOW_FROM=$(date -u +%T.%N)
   touch "$SYNC/$path.start.ack"
   await_file "$SYNC/$path.end" "$CLIENT"
+  WINDOW_TO=$(date -u +%T.%N)
   python3 $BENCH/proc_cpu.py snap "$SHOAL_HOME" "$T/b.json"
   python3 $BENCH/proc_cpu.py pidcpu "$CLIENT_JVM" "$T/cb.json"
   echo "   load average at the end of the measured run: $(cut -d' ' -f1-3 /proc/loadavg), end $(date -u +%T.%N)"
@@ -101,4 +112,11 @@ for path in ${PATHS//,/ }; do
 w=json.load(open('$T/client.json'))['benchmark client']; \
 print(f'  benchmark client {s:7.1f} CPU s {s/$FRAMES*1e6:7.1f} us/frame in the measured run (same cores); whole client process (JVM start, warm-up, building requests, measured run) {w:.1f} CPU s')"
   echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [[ -n "${SHOAL_BENCH_JFR:-}" && "${SHOAL_BENCH_JFR_WAITS:-0}" == "1" ]]; then
+    # what the recording holds so far (it may still be running); the window is over
+    WAITS="$SHOAL_BENCH_JFR/$path-ingest-service-window.jfr"
+    jcmd "$(cat "$SHOAL_HOME/run/ingest-service.pid")" JFR.dump filename="$WAITS" >/dev/null || cp "$SHOAL_BENCH_JFR/$path-ingest-service.jfr" "$WAITS"
+    java -cp "$CP" dev.shoal.ingest.bench.JfrWaits "$WAITS" \
+      from="${WINDOW_FROM:0:12}" to="${WINDOW_TO:0:12}" top="${SHOAL_BENCH_JFR_TOP:-6}"
+  fi
 done
