@@ -33,7 +33,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -155,7 +154,7 @@ public class EventPublisher {
             T row = rows.get(i);
             String aggregate = nullToEmpty(aggregateId.apply(row));
             EventEnvelope envelope = EventEnvelope.newBuilder()
-                    .setEventId(UUID.randomUUID().toString())
+                    .setEventId(Envelopes.newEventId())
                     .setOccurredAt(occurredAt)
                     .setProducer(PRODUCER)
                     .setDatasetId(nullToEmpty(datasetId.apply(row)))
