@@ -9,6 +9,7 @@
 # SHOAL_BENCH_JFR=<dir> records a JFR profile (settings=profile, SHOAL_BENCH_JFR_SECONDS=30) of the service and of
 # the broker's JVM during each measured run; the profiler's own CPU is then in their numbers. SHOAL_BENCH_PERF=<dir>
 # samples the whole box with perf for as long (read PostgreSQL's part with perf report --comm postgres).
+# SHOAL_BENCH_JFR_OPTS="event#setting=value ..." passes more event settings to JFR.start (with SHOAL_BENCH_JFR).
 # SHOAL_BENCH_JFR_WAITS=1 (with SHOAL_BENCH_JFR) also records every park, socket read/write and monitor wait (thresholds
 # 0 ms) and prints, per thread, where the service's threads waited inside the measured window (JfrWaits).
 # SHOAL_BENCH_READBACK=after (default since 2026-11-27): the Kafka path's window ends when the event topics' end
@@ -80,7 +81,7 @@ for path in ${PATHS//,/ }; do
   echo "   until the measured run's start, so it also holds the client building the measured run's requests, if any):"
   python3 $BENCH/proc_cpu.py diff "$T/w.json" "$T/a.json" "$WARMUP" | grep -v '^      threads' || true
   echo "== $path: measured ($FRAMES frames), load average $(cut -d' ' -f1-3 /proc/loadavg), start $(date -u +%T.%N)"
-  JFR_OPTS=""
+  JFR_OPTS="${SHOAL_BENCH_JFR_OPTS:-}" # more event settings, e.g. "jdk.Compilation#threshold=0ms"
   if [[ "${SHOAL_BENCH_JFR_WAITS:-0}" == "1" ]]; then
     for ev in jdk.ThreadPark jdk.SocketRead jdk.SocketWrite jdk.JavaMonitorEnter jdk.JavaMonitorWait jdk.ThreadSleep; do
       JFR_OPTS="$JFR_OPTS $ev#threshold=0ms"
