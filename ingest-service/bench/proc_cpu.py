@@ -8,7 +8,9 @@
   proc_cpu.py pidcpu PID OUT.json           CPU seconds (user + sys) one process has used so far, as {"cpu": s}
 
 The diff also lists, per part, the threads that used the most CPU (grouped by thread name without digits; a
-JVM's GC and JIT compiler threads show as "G1 ...", "C2 CompilerThre" and the like), from /proc/PID/task.
+JVM's GC and JIT compiler threads show as "G1 ...", "C2 CompilerThre" and the like), from /proc/PID/task, matched
+by thread id between the snapshots (until 2026-11-27 by name, which took the CPU of threads that ended inside the
+window, e.g. a worker pool shrinking, away from their name's row).
 """
 import json
 import os
@@ -54,8 +56,8 @@ def snap(home):
             if p in postmasters:
                 threads['exited children'] = cpu - own[p]
             continue
-        for name, tcpu in task_cpu(p).items():
-            threads[name] = threads.get(name, 0.0) + tcpu
+        for tid, (name, tcpu) in task_cpu(p).items():
+            threads[tid] = [name, tcpu]
     return out
 
 
@@ -70,7 +72,7 @@ def pg_role(cmd, postmaster):
 
 
 def task_cpu(pid):
-    """CPU seconds of a process's live threads, by thread name with digits replaced by '#'."""
+    """{tid: [thread name with digits replaced by '#', CPU seconds]} of a process's live threads."""
     out = {}
     try:
         tasks = os.listdir(f'/proc/{pid}/task')
@@ -83,7 +85,23 @@ def task_cpu(pid):
             continue
         name = re.sub(r'[0-9]+', '#', st[st.index('(') + 1:st.rindex(')')])
         f = st[st.rindex(')') + 2:].split()
-        out[name] = out.get(name, 0.0) + (int(f[11]) + int(f[12])) / HZ
+        out[f'{pid}/{tid}'] = [name, (int(f[11]) + int(f[12])) / HZ]
+    return out
+
+
+def per_thread_name(ta, tb, part_total, pg):
+    """CPU per thread name between two snapshots. JVM threads are matched by id, so a thread that was there at the
+    start and ended in the window does not take its earlier CPU away from its name; what the threads that ended used
+    inside the window is the process's total less the live threads', listed as 'threads ended in the window'."""
+    if pg:  # one entry per role, summed already
+        return {n: tb[n] - ta.get(n, 0.0) for n in tb}
+    out = {}
+    for tid, (name, cpu) in tb.items():
+        before = ta.get(tid)
+        out[name] = out.get(name, 0.0) + cpu - (before[1] if before and before[0] == name else 0.0)
+    ended = part_total - sum(out.values())
+    if ended > 0:
+        out['threads ended in the window'] = ended
     return out
 
 
@@ -109,8 +127,8 @@ def main(argv):
             total += d
             k = sys_b.get(part, 0.0) - sys_a.get(part, 0.0)
             print(f'  {part:16s} {d:7.1f} CPU s {d / frames * 1e6:7.1f} us/frame (of which kernel {k / frames * 1e6:.1f})')
-            ta, tb = threads_a.get(part, {}), threads_b.get(part, {})
-            per = sorted(((tb[n] - ta.get(n, 0.0), n) for n in tb), reverse=True)
+            by_name = per_thread_name(threads_a.get(part, {}), threads_b.get(part, {}), d, part == 'postgresql')
+            per = sorted(((t, n) for n, t in by_name.items()), reverse=True)
             top = [f'{n} {t / frames * 1e6:.1f}' for t, n in per[:8] if t > 0]
             if top:
                 print('      threads (us/frame): ' + '; '.join(top))

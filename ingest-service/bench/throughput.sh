@@ -12,6 +12,8 @@
 # SHOAL_BENCH_JFR_OPTS="event#setting=value ..." passes more event settings to JFR.start (with SHOAL_BENCH_JFR).
 # SHOAL_BENCH_JFR_WAITS=1 (with SHOAL_BENCH_JFR) also records every park, socket read/write and monitor wait (thresholds
 # 0 ms) and prints, per thread, where the service's threads waited inside the measured window (JfrWaits).
+# SHOAL_BENCH_SPREAD=key (default): each batch's requests go where Kafka's partitioner puts the batch's key, so a
+# run's 50 batches fall unevenly on the request topic's partitions (printed); =even sends batch b to partition b mod P.
 # SHOAL_BENCH_READBACK=after (default since 2026-11-27): the Kafka path's window ends when the event topics' end
 # offsets have grown by 3 x frames, and the client reads back and checks every event after it; =during reads them
 # back inside the window, as before (the reader on the same cores, and the broker serving its fetches, in the window).

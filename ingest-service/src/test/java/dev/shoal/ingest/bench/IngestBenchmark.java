@@ -22,13 +22,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -44,7 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run: see BENCHMARKS.md. Arguments: {@code frames=100000 batch=2000 clients=4 http=http://127.0.0.1:8081
  * kafka=127.0.0.1:9092 paths=rest,kafka compression=lz4} (the request records' compression; default from
- * SHOAL_BENCH_REQUEST_COMPRESSION, else lz4) {@code warmup=0 warmupRounds=1 sync=<dir>}.
+ * SHOAL_BENCH_REQUEST_COMPRESSION, else lz4) {@code warmup=0 warmupRounds=1 sync=<dir>} {@code readback=after}
+ * (SHOAL_BENCH_READBACK) {@code spread=key} (SHOAL_BENCH_SPREAD: {@code key}, Kafka's partitioner on each batch's
+ * key; {@code even}, batch b to partition b mod P).
  *
  * <p>{@code warmup=W}: per path, first ingests W frames into a separate warm-up dataset in this same JVM, so that the
  * measured run's client code is JIT-compiled too. {@code warmupRounds=R} (default 1) splits those W frames into R
@@ -66,7 +71,8 @@ public final class IngestBenchmark {
         Map<String, String> a = new java.util.HashMap<>(Map.of("frames", "100000", "batch", "2000", "clients", "4",
                 "http", "http://127.0.0.1:8081", "kafka", "127.0.0.1:9092", "paths", "rest,kafka",
                 "compression", System.getenv().getOrDefault("SHOAL_BENCH_REQUEST_COMPRESSION", "lz4"),
-                "readback", System.getenv().getOrDefault("SHOAL_BENCH_READBACK", "after")));
+                "readback", System.getenv().getOrDefault("SHOAL_BENCH_READBACK", "after"),
+                "spread", System.getenv().getOrDefault("SHOAL_BENCH_SPREAD", "key")));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             a.put(kv[0], kv[1]);
@@ -86,6 +92,14 @@ public final class IngestBenchmark {
             case "during" -> false;
             default -> throw new IllegalArgumentException("readback must be 'after' or 'during', was " + a.get("readback"));
         };
+        // Kafka path: which partition a batch's three requests go to. "key": Kafka's default partitioner on the
+        // batch's key (murmur2), so the 50 batches of a 100k run fall unevenly on the partitions, differently in every
+        // run (the dataset id is in the key); "even": batch b to partition b mod P, with the same key
+        boolean spreadEven = switch (a.get("spread")) {
+            case "key" -> false;
+            case "even" -> true;
+            default -> throw new IllegalArgumentException("spread must be 'key' or 'even', was " + a.get("spread"));
+        };
         System.out.printf("ingest benchmark: %d frames (+1 label +1 inference each), batches of %d, %d client threads, %d cores%n",
                 frames, batch, clients, Runtime.getRuntime().availableProcessors());
         for (String path : a.get("paths").split(",")) {
@@ -97,22 +111,22 @@ public final class IngestBenchmark {
                 String wds = "bench-" + path + "-w" + Long.toHexString(System.nanoTime());
                 createDataset(http, wds);
                 String prefix = warmupRounds == 1 ? "warm-up: " : "warm-up " + (r + 1) + "/" + warmupRounds + ": ";
-                run(path, http, kafka, wds, n, batch, clients, a.get("compression"), readBackAfter,
+                run(path, http, kafka, wds, n, batch, clients, a.get("compression"), readBackAfter, spreadEven,
                         new Window(null, path, n, prefix));
             }
             String ds = "bench-" + path + "-" + Long.toHexString(System.nanoTime());
             createDataset(http, ds);
-            run(path, http, kafka, ds, frames, batch, clients, a.get("compression"), readBackAfter,
+            run(path, http, kafka, ds, frames, batch, clients, a.get("compression"), readBackAfter, spreadEven,
                     new Window(sync, path, frames, ""));
         }
     }
 
     static void run(String path, String http, String kafka, String ds, int frames, int batch, int clients,
-                    String compression, boolean readBackAfter, Window window) throws Exception {
+                    String compression, boolean readBackAfter, boolean spreadEven, Window window) throws Exception {
         if (path.equals("rest")) {
             rest(http, kafka, ds, frames, batch, clients, window);
         } else {
-            kafka(kafka, ds, frames, batch, compression, readBackAfter, window);
+            kafka(kafka, ds, frames, batch, compression, readBackAfter, spreadEven, window);
         }
     }
 
@@ -283,7 +297,7 @@ public final class IngestBenchmark {
      * the events back.
      */
     static void kafka(String kafka, String ds, int frames, int batch, String compression, boolean readBackAfter,
-                      Window window) throws Exception {
+                      boolean spreadEven, Window window) throws Exception {
         int batches = (frames + batch - 1) / batch;
         long[] sent = new long[batches];
         double cpu0 = processCpuSeconds();
@@ -302,13 +316,24 @@ public final class IngestBenchmark {
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.LINGER_MS_CONFIG, 5,
                      ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, compression),
                      new StringSerializer(), new ByteArraySerializer())) {
-            producer.partitionsFor(Topics.INGEST_REQUESTS); // connect and fetch the topic's metadata before the window
+            // connect and fetch the topic's metadata before the window
+            int partitions = producer.partitionsFor(Topics.INGEST_REQUESTS).size();
+            Integer[] partitionOf = new Integer[batches];
+            int[] perPartition = new int[partitions];
+            for (int b = 0; b < batches; b++) {
+                int p = spreadEven ? b % partitions
+                        : Utils.toPositive(Utils.murmur2(keys[b].getBytes(StandardCharsets.UTF_8))) % partitions;
+                partitionOf[b] = spreadEven ? p : null; // null: the producer's own partitioner, which computes the same p
+                perPartition[p]++;
+            }
+            System.out.println(window.prefix + "Kafka requests: batches per partition of " + Topics.INGEST_REQUESTS + " "
+                    + Arrays.toString(perPartition) + " (spread=" + (spreadEven ? "even" : "key") + ")");
             window.start();
             long startMillis = System.currentTimeMillis();
             for (int b = 0; b < batches; b++) {
                 sent[b] = System.currentTimeMillis();
                 for (int k = 0; k < 3; k++) {
-                    producer.send(new ProducerRecord<>(Topics.INGEST_REQUESTS, keys[b], requests[3 * b + k]));
+                    producer.send(new ProducerRecord<>(Topics.INGEST_REQUESTS, partitionOf[b], keys[b], requests[3 * b + k]));
                 }
             }
             producer.flush();
