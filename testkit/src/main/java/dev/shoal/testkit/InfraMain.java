@@ -8,6 +8,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -61,8 +62,12 @@ public final class InfraMain {
             }
             stopped.countDown();
         }, "shoal-infra-stop"));
-        // after the hook: if this fails, the exit stops the broker and PostgreSQL
-        createTopics(kafka, topics).forEach(System.err::println); // ./shoal up shows these lines
+        try {
+            createTopics(kafka, topics).forEach(System.err::println); // ./shoal up shows these lines
+        } catch (RuntimeException e) { // the broker's threads would keep the JVM up: exit, and the hook stops both
+            System.err.println(e.getMessage());
+            System.exit(1);
+        }
 
         String env = "KAFKA_BOOTSTRAP_SERVERS=" + kafka.bootstrapServers() + "\n"
                 + "POSTGRES_URL_PREFIX=jdbc:postgresql://127.0.0.1:" + pg.port() + "/\n"
@@ -111,7 +116,7 @@ public final class InfraMain {
      * cannot take partitions away. Returns one line per topic that did not simply get what was asked.
      */
     static List<String> createTopics(EmbeddedKafka kafka, Map<String, Integer> topics) {
-        List<String> notes = new java.util.ArrayList<>();
+        List<String> notes = new ArrayList<>();
         if (topics.isEmpty()) {
             return notes;
         }
