@@ -4,6 +4,7 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real single-node Apache Kafka broker in KRaft mode (combined broker + controller), started in-process
@@ -125,21 +127,57 @@ public final class EmbeddedKafka implements AutoCloseable {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
-    /** Creates topics (idempotent) with the given partition count. */
+    /** Creates topics (idempotent) with the given partition count; a topic that exists is left as it is. */
     public void createTopics(int partitions, Collection<String> topics) {
         try (Admin admin = admin()) {
             for (String topic : topics) {
-                try {
-                    admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("could not create topic " + topic, e);
-                    }
-                }
+                createIfAbsent(admin, topic, partitions);
             }
-        } catch (Exception e) {
-            if (e instanceof IllegalStateException ise) throw ise;
-            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not create topics " + topics + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics " + topics, e);
+        }
+    }
+
+    /**
+     * Creates the topic with {@code partitions}, or, if it exists with fewer, adds partitions up to that number
+     * (records already in it stay where they are; new records of a key may land in another partition than its
+     * earlier ones). A topic with more is left as it is: Kafka cannot take partitions away.
+     *
+     * @return the partitions the topic had before: 0 if it was created now
+     */
+    public int createOrGrow(String topic, int partitions) {
+        try (Admin admin = admin()) {
+            if (createIfAbsent(admin, topic, partitions)) {
+                return 0;
+            }
+            int had = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+            if (had < partitions) {
+                admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions))).all().get(30, TimeUnit.SECONDS);
+            }
+            return had;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not create or grow topic " + topic + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topic " + topic, e);
+        }
+    }
+
+    /** @return true if the topic was created now, false if it existed */
+    private static boolean createIfAbsent(Admin admin, String topic, int partitions)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return false;
+            }
+            throw e;
         }
     }
 

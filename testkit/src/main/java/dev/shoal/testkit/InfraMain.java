@@ -1,10 +1,5 @@
 package dev.shoal.testkit;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewPartitions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,9 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code ./shoal up}'s infrastructure process: a real Kafka broker and a real PostgreSQL with one database per
@@ -111,43 +103,20 @@ public final class InfraMain {
     /**
      * Creates the topics before the services start; otherwise a topic is created with the broker's default of 4
      * partitions when a service first uses it. A topic that exists already (a later {@code ./shoal up} on the same
-     * data) and has fewer partitions than asked gets more (records already in it stay where they are; new records
-     * of a key may land in another partition than its earlier ones); one with more is left as it is, because Kafka
-     * cannot take partitions away. Returns one line per topic that did not simply get what was asked.
+     * data) grows if it has fewer partitions, and stays if it has more ({@link EmbeddedKafka#createOrGrow}).
+     * Returns one line per topic that did not simply get what was asked.
      */
     static List<String> createTopics(EmbeddedKafka kafka, Map<String, Integer> topics) {
         List<String> notes = new ArrayList<>();
-        if (topics.isEmpty()) {
-            return notes;
-        }
-        try (Admin admin = kafka.admin()) {
-            for (var e : topics.entrySet()) {
-                String topic = e.getKey();
-                int asked = e.getValue();
-                try {
-                    admin.createTopics(List.of(new NewTopic(topic, asked, (short) 1))).all().get(30, TimeUnit.SECONDS);
-                    continue;
-                } catch (ExecutionException created) {
-                    if (!(created.getCause() instanceof TopicExistsException)) {
-                        throw created;
-                    }
-                }
-                int has = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                        .get(topic).partitions().size();
-                if (has < asked) {
-                    admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(asked))).all().get(30, TimeUnit.SECONDS);
-                    notes.add("SHOAL_TOPIC_PARTITIONS: " + topic + " existed with " + has + " partition(s); now " + asked);
-                } else if (has > asked) {
-                    notes.add("SHOAL_TOPIC_PARTITIONS: " + topic + " exists with " + has + " partitions, more than the "
-                            + asked + " asked for; left as it is (Kafka cannot remove partitions)");
-                }
+        topics.forEach((topic, asked) -> {
+            int had = kafka.createOrGrow(topic, asked);
+            if (had > 0 && had < asked) {
+                notes.add("SHOAL_TOPIC_PARTITIONS: " + topic + " existed with " + had + " partition(s); now " + asked);
+            } else if (had > asked) {
+                notes.add("SHOAL_TOPIC_PARTITIONS: " + topic + " exists with " + had + " partitions, more than the "
+                        + asked + " asked for; left as it is (Kafka cannot remove partitions)");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating the topics of SHOAL_TOPIC_PARTITIONS", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not create or grow the topics of SHOAL_TOPIC_PARTITIONS: " + e.getMessage(), e);
-        }
+        });
         return notes;
     }
 
