@@ -4,6 +4,7 @@ import dev.shoal.embedding.store.SearchQuery;
 import dev.shoal.embedding.store.VectorFilter;
 import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.embedding.store.embedded.LuceneVectorStore;
+import dev.shoal.testkit.KeyValueArgs;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

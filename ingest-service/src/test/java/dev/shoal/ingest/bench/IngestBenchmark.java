@@ -12,6 +12,7 @@ import dev.shoal.proto.ingest.v1.Split;
 import dev.shoal.proto.ingest.v1.UpsertFramesRequest;
 import dev.shoal.proto.ingest.v1.UpsertInferencesRequest;
 import dev.shoal.proto.ingest.v1.UpsertLabelsRequest;
+import dev.shoal.testkit.KeyValueArgs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,10 +26,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,41 +69,37 @@ public final class IngestBenchmark {
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new java.util.HashMap<>(Map.of("frames", "100000", "batch", "2000", "clients", "4",
-                "http", "http://127.0.0.1:8081", "kafka", "127.0.0.1:9092", "paths", "rest,kafka",
-                "compression", System.getenv().getOrDefault("SHOAL_BENCH_REQUEST_COMPRESSION", "lz4"),
-                "readback", System.getenv().getOrDefault("SHOAL_BENCH_READBACK", "after"),
-                "spread", System.getenv().getOrDefault("SHOAL_BENCH_SPREAD", "key")));
-        for (String arg : args) {
-            String[] kv = arg.split("=", 2);
-            a.put(kv[0], kv[1]);
-        }
-        int frames = Integer.parseInt(a.get("frames"));
-        int batch = Integer.parseInt(a.get("batch"));
-        int clients = Integer.parseInt(a.get("clients"));
-        String http = a.get("http");
-        String kafka = a.get("kafka");
-        int warmup = Integer.parseInt(a.getOrDefault("warmup", "0"));
-        int warmupRounds = Math.max(1, Integer.parseInt(a.getOrDefault("warmupRounds", "1")));
-        java.nio.file.Path sync = a.containsKey("sync") ? java.nio.file.Path.of(a.get("sync")) : null;
+        KeyValueArgs a = new KeyValueArgs(args).only("frames", "batch", "clients", "http", "kafka", "paths",
+                "compression", "readback", "spread", "warmup", "warmupRounds", "sync");
+        int frames = a.integer("frames", 100000);
+        int batch = a.integer("batch", 2000);
+        int clients = a.integer("clients", 4);
+        String http = a.text("http", "http://127.0.0.1:8081");
+        String kafka = a.text("kafka", "127.0.0.1:9092");
+        String compression = a.text("compression", System.getenv().getOrDefault("SHOAL_BENCH_REQUEST_COMPRESSION", "lz4"));
+        int warmup = a.integer("warmup", 0);
+        int warmupRounds = Math.max(1, a.integer("warmupRounds", 1));
+        java.nio.file.Path sync = a.has("sync") ? java.nio.file.Path.of(a.text("sync", null)) : null;
+        String readback = a.text("readback", System.getenv().getOrDefault("SHOAL_BENCH_READBACK", "after"));
+        String spread = a.text("spread", System.getenv().getOrDefault("SHOAL_BENCH_SPREAD", "key"));
         // Kafka path: the events read back and checked after the measured window (its end: the event topics' end
         // offsets grew by 3 x frames) or during it (until 2026-11-27: the reader on the servers' cores, in the window)
-        boolean readBackAfter = switch (a.get("readback")) {
+        boolean readBackAfter = switch (readback) {
             case "after" -> true;
             case "during" -> false;
-            default -> throw new IllegalArgumentException("readback must be 'after' or 'during', was " + a.get("readback"));
+            default -> throw new IllegalArgumentException("readback must be 'after' or 'during', was " + readback);
         };
         // Kafka path: which partition a batch's three requests go to. "key": Kafka's default partitioner on the
         // batch's key (murmur2), so the 50 batches of a 100k run fall unevenly on the partitions, differently in every
         // run (the dataset id is in the key); "even": batch b to partition b mod P, with the same key
-        boolean spreadEven = switch (a.get("spread")) {
+        boolean spreadEven = switch (spread) {
             case "key" -> false;
             case "even" -> true;
-            default -> throw new IllegalArgumentException("spread must be 'key' or 'even', was " + a.get("spread"));
+            default -> throw new IllegalArgumentException("spread must be 'key' or 'even', was " + spread);
         };
         System.out.printf("ingest benchmark: %d frames (+1 label +1 inference each), batches of %d, %d client threads, %d cores%n",
                 frames, batch, clients, Runtime.getRuntime().availableProcessors());
-        for (String path : a.get("paths").split(",")) {
+        for (String path : a.text("paths", "rest,kafka").split(",")) {
             if (!path.equals("rest") && !path.equals("kafka")) {
                 throw new IllegalArgumentException("unknown path " + path);
             }
@@ -111,12 +108,12 @@ public final class IngestBenchmark {
                 String wds = "bench-" + path + "-w" + Long.toHexString(System.nanoTime());
                 createDataset(http, wds);
                 String prefix = warmupRounds == 1 ? "warm-up: " : "warm-up " + (r + 1) + "/" + warmupRounds + ": ";
-                run(path, http, kafka, wds, n, batch, clients, a.get("compression"), readBackAfter, spreadEven,
+                run(path, http, kafka, wds, n, batch, clients, compression, readBackAfter, spreadEven,
                         new Window(null, path, n, prefix));
             }
             String ds = "bench-" + path + "-" + Long.toHexString(System.nanoTime());
             createDataset(http, ds);
-            run(path, http, kafka, ds, frames, batch, clients, a.get("compression"), readBackAfter, spreadEven,
+            run(path, http, kafka, ds, frames, batch, clients, compression, readBackAfter, spreadEven,
                     new Window(sync, path, frames, ""));
         }
     }
@@ -318,13 +315,14 @@ public final class IngestBenchmark {
                      new StringSerializer(), new ByteArraySerializer())) {
             // connect and fetch the topic's metadata before the window
             int partitions = producer.partitionsFor(Topics.INGEST_REQUESTS).size();
-            Integer[] partitionOf = new Integer[batches];
+            // sent to an explicit partition either way, so the counts printed are where the requests went; "key" is
+            // what Kafka's default partitioner does with a key (murmur2 of its bytes, modulo the partitions)
+            int[] partitionOf = new int[batches];
             int[] perPartition = new int[partitions];
             for (int b = 0; b < batches; b++) {
-                int p = spreadEven ? b % partitions
+                partitionOf[b] = spreadEven ? b % partitions
                         : Utils.toPositive(Utils.murmur2(keys[b].getBytes(StandardCharsets.UTF_8))) % partitions;
-                partitionOf[b] = spreadEven ? p : null; // null: the producer's own partitioner, which computes the same p
-                perPartition[p]++;
+                perPartition[partitionOf[b]]++;
             }
             System.out.println(window.prefix + "Kafka requests: batches per partition of " + Topics.INGEST_REQUESTS + " "
                     + Arrays.toString(perPartition) + " (spread=" + (spreadEven ? "even" : "key") + ")");

@@ -1,5 +1,6 @@
 package dev.shoal.ingest.bench;
 
+import dev.shoal.testkit.KeyValueArgs;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
@@ -14,9 +15,12 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -49,7 +53,7 @@ public final class JfrWaits {
         long samples;
         final Map<String, long[]> byKind = new TreeMap<>(); // kind -> {count, nanos}
         final Map<String, long[]> byPlace = new TreeMap<>(); // kind @ place -> {count, nanos}
-        final java.util.Set<Long> threadIds = new java.util.HashSet<>();
+        final Set<Long> threadIds = new HashSet<>();
     }
 
     public static void main(String[] args) throws IOException {
@@ -58,23 +62,11 @@ public final class JfrWaits {
             System.exit(2);
         }
         Path file = Path.of(args[0]);
-        String fromText = null;
-        String toText = null;
-        Pattern threads = Pattern.compile(".*");
-        int top = 5;
-        for (int i = 1; i < args.length; i++) {
-            String[] kv = args[i].split("=", 2);
-            if (kv.length != 2) {
-                throw new IllegalArgumentException("expected key=value, got '" + args[i] + "'");
-            }
-            switch (kv[0]) {
-                case "from" -> fromText = kv[1];
-                case "to" -> toText = kv[1];
-                case "threads" -> threads = Pattern.compile(kv[1]);
-                case "top" -> top = Integer.parseInt(kv[1]);
-                default -> throw new IllegalArgumentException("unknown argument '" + kv[0] + "' (from, to, threads, top)");
-            }
-        }
+        KeyValueArgs a = new KeyValueArgs(Arrays.copyOfRange(args, 1, args.length)).only("from", "to", "threads", "top");
+        String fromText = a.text("from", null);
+        String toText = a.text("to", null);
+        Pattern threads = Pattern.compile(a.text("threads", ".*"));
+        int top = a.integer("top", 5);
         List<RecordedEvent> events = RecordingFile.readAllEvents(file);
         if (events.isEmpty()) {
             throw new IllegalArgumentException(file + " holds no events");
@@ -136,7 +128,7 @@ public final class JfrWaits {
         v[1] += nanos;
     }
 
-    /** The first frame of our code (dev.shoal) and the first frame outside java.* / jdk.* / sun.*: where a wait came from. */
+    /** Where a wait came from: the innermost frame outside java.* / jdk.* / sun.*, and the innermost of our code (dev.shoal). */
     static String place(RecordedStackTrace stack) {
         if (stack == null) {
             return "(no stack)";
