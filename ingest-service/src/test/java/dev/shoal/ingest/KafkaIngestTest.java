@@ -16,13 +16,19 @@ import dev.shoal.testkit.ShoalInfraTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static dev.shoal.ingest.IngestTestSupport.*;
 import static org.awaitility.Awaitility.await;
@@ -33,6 +39,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(value = ShoalInfraTestResource.class, initArgs = @ResourceArg(name = "database", value = "ingest"))
 class KafkaIngestTest {
+
+    @Inject
+    KafkaClientService kafkaClients;
+
+    /**
+     * Requests from different partitions are processed at the same time: the channel's {@code concurrency} makes one
+     * copy per consumer ({@code ingest-requests$1} ... {@code $N}), each with its own consumer and its own ordered
+     * worker. The connector's {@code partitions=N} instead gives one channel with N consumers merged into one stream,
+     * which the {@code @Blocking} method takes one record at a time (docs/benchmarks/ingest.md: the cores were never
+     * full). This fails if the configuration goes back to that.
+     */
+    @Test
+    void each_request_consumer_is_a_channel_copy_of_its_own() {
+        int n = ConfigProvider.getConfig().getValue("mp.messaging.incoming.ingest-requests.concurrency", Integer.class);
+        assertTrue(n >= 2, "ingest-requests.concurrency is " + n);
+        Set<String> channels = kafkaClients.getConsumerChannels().stream()
+                .filter(c -> c.startsWith("ingest-requests")).collect(Collectors.toSet());
+        assertEquals(IntStream.rangeClosed(1, n).mapToObj(i -> "ingest-requests$" + i).collect(Collectors.toSet()), channels);
+        for (String channel : channels) {
+            assertEquals(1, kafkaClients.getConsumers(channel).size(), channel);
+        }
+    }
 
     @Test
     void a_request_published_as_proto3_json_comes_out_as_frame_events() throws Exception {
