@@ -142,28 +142,37 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Creates the topic with {@code partitions}, or, if it exists with fewer, adds partitions up to that number
-     * (records already in it stay where they are; new records of a key may land in another partition than its
-     * earlier ones). A topic with more is left as it is: Kafka cannot take partitions away.
+     * Per topic, in order: creates it with its partitions, or, if it exists with fewer, adds partitions up to that
+     * number (records already in it stay where they are; new records of a key may land in another partition than
+     * its earlier ones). A topic with more is left as it is: Kafka cannot take partitions away. One admin client
+     * for all of them.
      *
-     * @return the partitions the topic had before: 0 if it was created now
+     * @return per topic, the partitions it had before: 0 if it was created now
      */
-    public int createOrGrow(String topic, int partitions) {
+    public Map<String, Integer> createOrGrow(Map<String, Integer> partitionsByTopic) {
+        Map<String, Integer> had = new java.util.LinkedHashMap<>();
+        String current = null;
         try (Admin admin = admin()) {
-            if (createIfAbsent(admin, topic, partitions)) {
-                return 0;
-            }
-            int had = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(topic).partitions().size();
-            if (had < partitions) {
-                admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions))).all().get(30, TimeUnit.SECONDS);
+            for (Map.Entry<String, Integer> e : partitionsByTopic.entrySet()) {
+                current = e.getKey();
+                int partitions = e.getValue();
+                if (createIfAbsent(admin, current, partitions)) {
+                    had.put(current, 0);
+                    continue;
+                }
+                int before = admin.describeTopics(List.of(current)).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(current).partitions().size();
+                if (before < partitions) {
+                    admin.createPartitions(Map.of(current, NewPartitions.increaseTo(partitions))).all().get(30, TimeUnit.SECONDS);
+                }
+                had.put(current, before);
             }
             return had;
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not create or grow topic " + topic + ": " + e.getMessage(), e);
+            throw new IllegalStateException("could not create or grow topic " + current + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topic " + topic, e);
+            throw new IllegalStateException("interrupted while creating topic " + current, e);
         }
     }
 

@@ -108,8 +108,9 @@ public final class InfraMain {
      */
     static List<String> createTopics(EmbeddedKafka kafka, Map<String, Integer> topics) {
         List<String> notes = new ArrayList<>();
+        Map<String, Integer> before = kafka.createOrGrow(topics);
         topics.forEach((topic, asked) -> {
-            int had = kafka.createOrGrow(topic, asked);
+            int had = before.get(topic);
             if (had > 0 && had < asked) {
                 notes.add("SHOAL_TOPIC_PARTITIONS: " + topic + " existed with " + had + " partition(s); now " + asked);
             } else if (had > asked) {
