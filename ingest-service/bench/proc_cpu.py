@@ -6,6 +6,9 @@
   proc_cpu.py diff A.json B.json FRAMES     CPU s and us/frame per part between two snapshots
   proc_cpu.py run OUT.json -- CMD...        runs CMD, writes its CPU seconds (user + sys) as {"benchmark client": s}
   proc_cpu.py pidcpu PID OUT.json           CPU seconds (user + sys) one process has used so far, as {"cpu": s}
+  proc_cpu.py timeline SHOAL_HOME CLIENT_PID STOP_FILE [SLICES]
+                                            samples every 0.1 s until STOP_FILE exists; prints the cores the
+                                            benchmark's processes and the whole machine used, per slice (default 10)
 
 The diff also lists, per part, the threads that used the most CPU (grouped by thread name without digits; a
 JVM's GC and JIT compiler threads show as "G1 ...", "C2 CompilerThre" and the like), from /proc/PID/task, matched
@@ -22,8 +25,9 @@ import sys
 HZ = os.sysconf('SC_CLK_TCK')
 
 
-def snap(home):
-    procs, own, kernel = {}, {}, {}
+def read_procs():
+    """pid -> (command line, the fields of /proc/PID/stat after the command name) of every process now."""
+    out = {}
     for pid in os.listdir('/proc'):
         if not pid.isdigit():
             continue
@@ -32,20 +36,21 @@ def snap(home):
             st = open(f'/proc/{pid}/stat').read()
         except OSError:
             continue
-        f = st[st.rindex(')') + 2:].split()
-        procs[int(pid)] = (cmd, int(f[1]), sum(int(v) for v in f[11:15]) / HZ)  # utime stime cutime cstime
-        own[int(pid)] = (int(f[11]) + int(f[12])) / HZ
-        kernel[int(pid)] = (int(f[12]) + int(f[14])) / HZ  # stime + cstime
+        out[int(pid)] = (cmd, st[st.rindex(')') + 2:].split())
+    return out
+
+
+def snap(home):
+    procs, own, kernel = {}, {}, {}
+    for pid, (cmd, f) in read_procs().items():
+        procs[pid] = (cmd, int(f[1]), sum(int(v) for v in f[11:15]) / HZ)  # utime stime cutime cstime
+        own[pid] = (int(f[11]) + int(f[12])) / HZ
+        kernel[pid] = (int(f[12]) + int(f[14])) / HZ  # stime + cstime
     postmasters = {p for p, (c, _, _) in procs.items() if 'bin/postgres' in c and home in c}
     out = {}
     for p, (c, parent, cpu) in procs.items():
-        if 'quarkus-run.jar' in c and 'ingest-service' in c:
-            part = 'ingest-service'
-        elif 'InfraMain' in c and home in c:
-            part = 'kafka broker'
-        elif p in postmasters or parent in postmasters:
-            part = 'postgresql'
-        else:
+        part = part_of(c, p, parent, postmasters, home)
+        if part is None:
             continue
         out[part] = out.get(part, 0.0) + cpu
         sys_ = out.setdefault('sys', {})
@@ -59,6 +64,68 @@ def snap(home):
         for tid, (name, tcpu) in task_cpu(p).items():
             threads[tid] = [name, tcpu]
     return out
+
+
+def part_of(cmd, pid, parent, postmasters, home):
+    """Which part of the platform a process is, or None: the ingest-service JVM, the Kafka broker (InfraMain's JVM),
+    or PostgreSQL (the postmaster of this SHOAL_HOME and its children)."""
+    if 'quarkus-run.jar' in cmd and 'ingest-service' in cmd:
+        return 'ingest-service'
+    if 'InfraMain' in cmd and home in cmd:
+        return 'kafka broker'
+    if pid in postmasters or parent in postmasters:
+        return 'postgresql'
+    return None
+
+
+def processes():
+    """pid -> (command line, parent pid) of every process now."""
+    return {pid: (cmd, int(f[1])) for pid, (cmd, f) in read_procs().items()}
+
+
+def machine_busy():
+    """CPU seconds the whole machine has been busy (user, nice, system, irq, softirq; not idle, iowait or steal),
+    and idle while a task waited for I/O (iowait)."""
+    f = open('/proc/stat').readline().split()[1:]
+    return sum(int(f[i]) for i in (0, 1, 2, 5, 6)) / HZ, int(f[4]) / HZ
+
+
+def timeline(home, client, stop, slices, period=0.1):
+    """Samples, every `period` s until the file `stop` exists, the CPU the benchmark's processes have used (the
+    three parts and the client JVM) and the machine's busy time; returns per slice of the sampled time how many
+    cores each used on average. The process list is read again every second (new PostgreSQL backends)."""
+    import time
+    ours, samples, listed = set(), [], 0.0
+    while True:
+        now = time.monotonic()
+        if now - listed >= 1.0:
+            procs = processes()
+            postmasters = {p for p, (c, _) in procs.items() if 'bin/postgres' in c and home in c}
+            ours = {p for p, (c, parent) in procs.items() if p == client or part_of(c, p, parent, postmasters, home)}
+            listed = now
+        cpu = 0.0
+        for p in ours:
+            try:
+                f = open(f'/proc/{p}/stat').read()
+            except OSError:
+                continue  # ended: its last sampled CPU is lost from here on (rare: a backend closing)
+            f = f[f.rindex(')') + 2:].split()
+            cpu += (int(f[11]) + int(f[12])) / HZ
+        samples.append((now, cpu) + machine_busy())
+        if os.path.exists(stop):
+            break
+        time.sleep(period)
+    t0, t1 = samples[0][0], samples[-1][0]
+    rows = []
+    for k in range(slices):
+        a, b = t0 + (t1 - t0) * k / slices, t0 + (t1 - t0) * (k + 1) / slices
+        inside = [x for x in samples if a <= x[0] <= b]
+        if len(inside) < 2:
+            rows.append((None, None, None))
+            continue
+        dt = inside[-1][0] - inside[0][0]
+        rows.append(tuple((inside[-1][i] - inside[0][i]) / dt for i in (1, 2, 3)))
+    return t1 - t0, rows
 
 
 def pg_role(cmd, postmaster):
@@ -117,6 +184,15 @@ def main(argv):
         st = open(f'/proc/{int(argv[2])}/stat').read()
         f = st[st.rindex(')') + 2:].split()
         json.dump({'cpu': (int(f[11]) + int(f[12])) / HZ}, open(argv[3], 'w'))
+    elif argv[1] == 'timeline':  # timeline SHOAL_HOME CLIENT_PID STOP_FILE [SLICES]
+        seconds, rows = timeline(argv[2], int(argv[3]), argv[4], int(argv[5]) if len(argv) > 5 else 10)
+        fmt = lambda v: '  - ' if v is None else f'{v:4.2f}'
+        print(f'   cores used over the window ({seconds:.1f} s sampled every 0.1 s), in {len(rows)} equal slices; the '
+              f'benchmark\'s processes (service, broker, PostgreSQL, client):')
+        print('      ' + ' '.join(fmt(r[0]) for r in rows))
+        print('   the whole machine busy (anything running on it), and idle waiting for I/O (iowait):')
+        print('      ' + ' '.join(fmt(r[1]) for r in rows))
+        print('      ' + ' '.join(fmt(r[2]) for r in rows))
     elif argv[1] == 'diff':
         a, b, frames = json.load(open(argv[2])), json.load(open(argv[3])), float(argv[4])
         total = 0.0

@@ -27,6 +27,8 @@ export SHOAL_INGEST_CONSUMERS=${3:-4}
 # after 1x frames still 47 of 158 us/frame, after 3x 30 of 122 (docs/benchmarks/ingest.md). A running platform
 # is past that; the per-thread lines of the output show what the compiler threads still took.
 WARMUP=${SHOAL_BENCH_WARMUP:-$((FRAMES * 3))}
+# SHOAL_BENCH_TIMELINE=1: also prints the cores that the benchmark's processes and the whole machine used, per tenth
+# of the measured window (where the cores sat idle: the start, the end, throughout).
 # SHOAL_BENCH_WARMUP_ROUNDS=R splits the warm-up into R rounds, each started like the measured run (a new dataset,
 # requests built, then sent), so that the JVMs meet that transition before the measured window as well. Default 2
 # since 2026-11-27 04:40 UTC (1 before): with one round the service deoptimized and recompiled hot JDBC/Kafka/URI
@@ -101,10 +103,15 @@ for path in ${PATHS//,/ }; do
     mkdir -p "$SHOAL_BENCH_PERF"
     perf record -a -g -F 499 -o "$SHOAL_BENCH_PERF/$path.perf" -- sleep "${SHOAL_BENCH_JFR_SECONDS:-30}" >/dev/null 2>&1 &
   fi
+  if [[ "${SHOAL_BENCH_TIMELINE:-0}" == "1" ]]; then # cores used per tenth of the window (the sampler: ~1-2 % of a core)
+    python3 $BENCH/proc_cpu.py timeline "$SHOAL_HOME" "$CLIENT_JVM" "$T/$path.timeline.stop" > "$T/$path.timeline" &
+    TIMELINE=$!
+  fi
   WINDOW_FROM=$(date -u +%T.%N)
   touch "$SYNC/$path.start.ack"
   await_file "$SYNC/$path.end" "$CLIENT"
   WINDOW_TO=$(date -u +%T.%N)
+  if [[ -n "${TIMELINE:-}" ]]; then touch "$T/$path.timeline.stop"; wait "$TIMELINE"; cat "$T/$path.timeline"; TIMELINE=; fi
   python3 $BENCH/proc_cpu.py snap "$SHOAL_HOME" "$T/b.json"
   python3 $BENCH/proc_cpu.py pidcpu "$CLIENT_JVM" "$T/cb.json"
   echo "   load average at the end of the measured run: $(cut -d' ' -f1-3 /proc/loadavg), end $(date -u +%T.%N)"

@@ -54,13 +54,23 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** A broker whose data survives restarts (for {@code ./shoal up}). */
     public static EmbeddedKafka startPersistent(Path dir, int brokerPort, int controllerPort) throws IOException {
+        return startPersistent(dir, brokerPort, controllerPort, Map.of());
+    }
+
+    /** {@link #startPersistent(Path, int, int)} with further broker settings on top of (or instead of) its own. */
+    public static EmbeddedKafka startPersistent(Path dir, int brokerPort, int controllerPort, Map<String, String> settings)
+            throws IOException {
         Files.createDirectories(dir);
         EmbeddedKafka kafka = new EmbeddedKafka(dir, brokerPort, controllerPort, false);
-        kafka.start();
+        kafka.start(settings);
         return kafka;
     }
 
     private void start() throws IOException {
+        start(Map.of());
+    }
+
+    private void start(Map<String, String> settings) throws IOException {
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
@@ -82,6 +92,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
         props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        props.putAll(settings);
         KafkaConfig config = KafkaConfig.fromProps(props, false);
 
         if (!Files.exists(logDir.resolve("meta.properties"))) {

@@ -38,7 +38,8 @@ public final class InfraMain {
         for (String db : databases) {
             pg.createDatabase(db);
         }
-        EmbeddedKafka kafka = EmbeddedKafka.startPersistent(dir.resolve("data/kafka"), kafkaPort, controllerPort);
+        EmbeddedKafka kafka = EmbeddedKafka.startPersistent(dir.resolve("data/kafka"), kafkaPort, controllerPort,
+                brokerSettings(System.getenv("SHOAL_KAFKA_SETTINGS")));
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -80,24 +81,40 @@ public final class InfraMain {
      */
     static Map<String, Integer> topicPartitions(String spec) {
         Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        pairs("SHOAL_TOPIC_PARTITIONS", spec, "topic=partitions with partitions >= 1",
+                (topic, partitions) -> !topic.isEmpty() && partitions.matches("[0-9]{1,9}") && Integer.parseInt(partitions) >= 1)
+                .forEach((topic, partitions) -> out.put(topic, Integer.parseInt(partitions)));
+        return out;
+    }
+
+    /**
+     * The entries of a "name=value,name=value" setting, trimmed, in order; empty when unset. Refuses the whole
+     * setting, naming it and the entry, when one entry is not name=value or {@code ok} refuses it.
+     */
+    private static Map<String, String> pairs(String setting, String spec, String shape,
+                                             java.util.function.BiPredicate<String, String> ok) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
         if (spec == null || spec.isBlank()) {
             return out;
         }
         for (String entry : spec.split(",")) {
             String[] kv = entry.trim().split("=", 2);
-            int partitions;
-            try {
-                partitions = kv.length == 2 ? Integer.parseInt(kv[1].trim()) : -1;
-            } catch (NumberFormatException e) {
-                partitions = -1;
+            if (kv.length != 2 || !ok.test(kv[0].trim(), kv[1].trim())) {
+                throw new IllegalArgumentException(setting + ": '" + entry.trim() + "' is not " + shape);
             }
-            if (kv[0].isBlank() || partitions < 1) {
-                throw new IllegalArgumentException("SHOAL_TOPIC_PARTITIONS: '" + entry.trim()
-                        + "' is not topic=partitions with partitions >= 1");
-            }
-            out.put(kv[0].trim(), partitions);
+            out.put(kv[0].trim(), kv[1].trim());
         }
         return out;
+    }
+
+    /**
+     * Broker settings of {@code SHOAL_KAFKA_SETTINGS} ("name=value,name=value", e.g.
+     * {@code log.flush.interval.ms=1000,log.flush.scheduler.interval.ms=1000}), on top of the launcher's own; empty
+     * when unset. A name the broker does not know stops its start.
+     */
+    static Map<String, String> brokerSettings(String spec) {
+        return pairs("SHOAL_KAFKA_SETTINGS", spec, "name=value with a broker setting name",
+                (name, value) -> name.matches("[a-z][a-z0-9.]*") && !value.isEmpty());
     }
 
     /**

@@ -64,4 +64,16 @@ class InfraMainTest {
         }
         assertEquals(Map.of("a", 2, "b", 3), InfraMain.topicPartitions("a=2, b = 3"));
     }
+
+    @Test
+    void broker_settings_are_name_value_pairs_and_a_malformed_one_is_refused_by_name() {
+        assertEquals(Map.of("log.flush.interval.ms", "1000", "num.io.threads", "2"),
+                InfraMain.brokerSettings(" log.flush.interval.ms=1000 , num.io.threads = 2"));
+        assertTrue(InfraMain.brokerSettings(null).isEmpty());
+        for (String bad : List.of("log.flush.interval.ms", "=1000", "Log.Flush=1", "log.flush.interval.ms=")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> InfraMain.brokerSettings("num.io.threads=2," + bad));
+            assertTrue(e.getMessage().contains("SHOAL_KAFKA_SETTINGS") && e.getMessage().contains(bad), e.getMessage());
+        }
+    }
 }
