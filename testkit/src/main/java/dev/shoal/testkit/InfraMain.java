@@ -33,13 +33,13 @@ public final class InfraMain {
         List<String> databases = List.of(args[4].split(","));
         // checked before anything starts: a bad entry stops the launch with nothing left running or created
         Map<String, Integer> topics = topicPartitions(System.getenv("SHOAL_TOPIC_PARTITIONS"));
+        Map<String, String> brokerSettings = brokerSettings(System.getenv("SHOAL_KAFKA_SETTINGS"));
 
         EmbeddedPostgres pg = EmbeddedPostgres.startPersistent(dir.resolve("data/postgres"), pgPort);
         for (String db : databases) {
             pg.createDatabase(db);
         }
-        EmbeddedKafka kafka = EmbeddedKafka.startPersistent(dir.resolve("data/kafka"), kafkaPort, controllerPort,
-                brokerSettings(System.getenv("SHOAL_KAFKA_SETTINGS")));
+        EmbeddedKafka kafka = EmbeddedKafka.startPersistent(dir.resolve("data/kafka"), kafkaPort, controllerPort, brokerSettings);
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -110,11 +110,13 @@ public final class InfraMain {
     /**
      * Broker settings of {@code SHOAL_KAFKA_SETTINGS} ("name=value,name=value", e.g.
      * {@code log.flush.interval.ms=1000,log.flush.scheduler.interval.ms=1000}), on top of the launcher's own; empty
-     * when unset. A name the broker does not know stops its start.
+     * when unset. A name that is not one of the broker's settings is refused here (the broker itself would ignore it);
+     * a value the broker does not accept stops its start with the broker's message.
      */
     static Map<String, String> brokerSettings(String spec) {
-        return pairs("SHOAL_KAFKA_SETTINGS", spec, "name=value with a broker setting name",
-                (name, value) -> name.matches("[a-z][a-z0-9.]*") && !value.isEmpty());
+        java.util.Set<String> known = kafka.server.KafkaConfig.configDef().names();
+        return pairs("SHOAL_KAFKA_SETTINGS", spec, "name=value with the name of a broker setting",
+                (name, value) -> known.contains(name) && !value.isEmpty());
     }
 
     /**

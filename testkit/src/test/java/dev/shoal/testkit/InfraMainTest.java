@@ -70,7 +70,7 @@ class InfraMainTest {
         assertEquals(Map.of("log.flush.interval.ms", "1000", "num.io.threads", "2"),
                 InfraMain.brokerSettings(" log.flush.interval.ms=1000 , num.io.threads = 2"));
         assertTrue(InfraMain.brokerSettings(null).isEmpty());
-        for (String bad : List.of("log.flush.interval.ms", "=1000", "Log.Flush=1", "log.flush.interval.ms=")) {
+        for (String bad : List.of("log.flush.interval.ms", "=1000", "log.flush.intervall.ms=1", "log.flush.interval.ms=")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> InfraMain.brokerSettings("num.io.threads=2," + bad));
             assertTrue(e.getMessage().contains("SHOAL_KAFKA_SETTINGS") && e.getMessage().contains(bad), e.getMessage());
