@@ -25,6 +25,22 @@ import sys
 HZ = os.sysconf('SC_CLK_TCK')
 
 
+def own_cpu(fields):
+    """A process's or thread's own CPU seconds (utime + stime) from its /proc stat fields after the command name."""
+    return (int(fields[11]) + int(fields[12])) / HZ
+
+
+def stat_fields(path):
+    """The fields of a /proc .../stat file after the command name (which may hold spaces and parentheses)."""
+    st = open(path).read()
+    return st[st.rindex(')') + 2:].split()
+
+
+def postmasters_of(procs, home):
+    """The PostgreSQL postmaster(s) of this SHOAL_HOME among {pid: (command line, ...)}."""
+    return {p for p, v in procs.items() if 'bin/postgres' in v[0] and home in v[0]}
+
+
 def read_procs():
     """pid -> (command line, the fields of /proc/PID/stat after the command name) of every process now."""
     out = {}
@@ -33,10 +49,9 @@ def read_procs():
             continue
         try:
             cmd = open(f'/proc/{pid}/cmdline', 'rb').read().replace(b'\0', b' ').decode(errors='replace')
-            st = open(f'/proc/{pid}/stat').read()
+            out[int(pid)] = (cmd, stat_fields(f'/proc/{pid}/stat'))
         except OSError:
             continue
-        out[int(pid)] = (cmd, st[st.rindex(')') + 2:].split())
     return out
 
 
@@ -44,9 +59,9 @@ def snap(home):
     procs, own, kernel = {}, {}, {}
     for pid, (cmd, f) in read_procs().items():
         procs[pid] = (cmd, int(f[1]), sum(int(v) for v in f[11:15]) / HZ)  # utime stime cutime cstime
-        own[pid] = (int(f[11]) + int(f[12])) / HZ
+        own[pid] = own_cpu(f)
         kernel[pid] = (int(f[12]) + int(f[14])) / HZ  # stime + cstime
-    postmasters = {p for p, (c, _, _) in procs.items() if 'bin/postgres' in c and home in c}
+    postmasters = postmasters_of(procs, home)
     out = {}
     for p, (c, parent, cpu) in procs.items():
         part = part_of(c, p, parent, postmasters, home)
@@ -100,17 +115,15 @@ def timeline(home, client, stop, slices, period=0.1):
         now = time.monotonic()
         if now - listed >= 1.0:
             procs = processes()
-            postmasters = {p for p, (c, _) in procs.items() if 'bin/postgres' in c and home in c}
+            postmasters = postmasters_of(procs, home)
             ours = {p for p, (c, parent) in procs.items() if p == client or part_of(c, p, parent, postmasters, home)}
             listed = now
         cpu = 0.0
         for p in ours:
             try:
-                f = open(f'/proc/{p}/stat').read()
+                cpu += own_cpu(stat_fields(f'/proc/{p}/stat'))
             except OSError:
                 continue  # ended: its last sampled CPU is lost from here on (rare: a backend closing)
-            f = f[f.rindex(')') + 2:].split()
-            cpu += (int(f[11]) + int(f[12])) / HZ
         samples.append((now, cpu) + machine_busy())
         if os.path.exists(stop):
             break
@@ -151,8 +164,7 @@ def task_cpu(pid):
         except OSError:
             continue
         name = re.sub(r'[0-9]+', '#', st[st.index('(') + 1:st.rindex(')')])
-        f = st[st.rindex(')') + 2:].split()
-        out[f'{pid}/{tid}'] = [name, (int(f[11]) + int(f[12])) / HZ]
+        out[f'{pid}/{tid}'] = [name, own_cpu(st[st.rindex(')') + 2:].split())]
     return out
 
 
@@ -181,9 +193,7 @@ def main(argv):
         json.dump({'benchmark client': u.ru_utime + u.ru_stime}, open(argv[2], 'w'))
         return rc
     elif argv[1] == 'pidcpu':
-        st = open(f'/proc/{int(argv[2])}/stat').read()
-        f = st[st.rindex(')') + 2:].split()
-        json.dump({'cpu': (int(f[11]) + int(f[12])) / HZ}, open(argv[3], 'w'))
+        json.dump({'cpu': own_cpu(stat_fields(f'/proc/{int(argv[2])}/stat'))}, open(argv[3], 'w'))
     elif argv[1] == 'timeline':  # timeline SHOAL_HOME CLIENT_PID STOP_FILE [SLICES]
         seconds, rows = timeline(argv[2], int(argv[3]), argv[4], int(argv[5]) if len(argv) > 5 else 10)
         fmt = lambda v: '  - ' if v is None else f'{v:4.2f}'

@@ -103,7 +103,7 @@ for path in ${PATHS//,/ }; do
     mkdir -p "$SHOAL_BENCH_PERF"
     perf record -a -g -F 499 -o "$SHOAL_BENCH_PERF/$path.perf" -- sleep "${SHOAL_BENCH_JFR_SECONDS:-30}" >/dev/null 2>&1 &
   fi
-  if [[ "${SHOAL_BENCH_TIMELINE:-0}" == "1" ]]; then # cores used per tenth of the window (the sampler: ~1-2 % of a core)
+  if [[ "${SHOAL_BENCH_TIMELINE:-0}" == "1" ]]; then # cores used per tenth of the window (the sampler: ~3 % of a core)
     python3 $BENCH/proc_cpu.py timeline "$SHOAL_HOME" "$CLIENT_JVM" "$T/$path.timeline.stop" > "$T/$path.timeline" &
     TIMELINE=$!
   fi

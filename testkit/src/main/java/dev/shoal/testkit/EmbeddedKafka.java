@@ -48,7 +48,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka startEphemeral() throws IOException {
         Path dir = Files.createTempDirectory("shoal-kafka-");
         EmbeddedKafka kafka = new EmbeddedKafka(dir, Ports.free(), Ports.free(), true);
-        kafka.start();
+        kafka.start(Map.of());
         return kafka;
     }
 
@@ -64,10 +64,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         EmbeddedKafka kafka = new EmbeddedKafka(dir, brokerPort, controllerPort, false);
         kafka.start(settings);
         return kafka;
-    }
-
-    private void start() throws IOException {
-        start(Map.of());
     }
 
     private void start(Map<String, String> settings) throws IOException {
@@ -162,6 +158,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public Map<String, Integer> createOrGrow(Map<String, Integer> partitionsByTopic) {
         Map<String, Integer> had = new java.util.LinkedHashMap<>();
+        if (partitionsByTopic.isEmpty()) { // ./shoal up without SHOAL_TOPIC_PARTITIONS: no admin client at start-up
+            return had;
+        }
         String current = null;
         try (Admin admin = admin()) {
             for (Map.Entry<String, Integer> e : partitionsByTopic.entrySet()) {

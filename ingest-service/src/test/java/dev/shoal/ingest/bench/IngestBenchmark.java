@@ -19,11 +19,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Utils;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -316,12 +316,12 @@ public final class IngestBenchmark {
             // connect and fetch the topic's metadata before the window
             int partitions = producer.partitionsFor(Topics.INGEST_REQUESTS).size();
             // sent to an explicit partition either way, so the counts printed are where the requests went; "key" is
-            // what Kafka's default partitioner does with a key (murmur2 of its bytes, modulo the partitions)
+            // the partition the producer's own partitioner gives the key (BuiltInPartitioner)
             int[] partitionOf = new int[batches];
             int[] perPartition = new int[partitions];
             for (int b = 0; b < batches; b++) {
                 partitionOf[b] = spreadEven ? b % partitions
-                        : Utils.toPositive(Utils.murmur2(keys[b].getBytes(StandardCharsets.UTF_8))) % partitions;
+                        : BuiltInPartitioner.partitionForKey(keys[b].getBytes(StandardCharsets.UTF_8), partitions);
                 perPartition[partitionOf[b]]++;
             }
             System.out.println(window.prefix + "Kafka requests: batches per partition of " + Topics.INGEST_REQUESTS + " "
