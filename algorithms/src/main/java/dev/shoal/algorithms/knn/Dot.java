@@ -33,6 +33,45 @@ public final class Dot {
         return VectorUtil.dotProduct(a, b) / Math.sqrt((double) aa * (double) VectorUtil.dotProduct(b, b));
     }
 
+    /**
+     * {@link #dot(float[], float[])} of {@code a} and the {@code a.length} floats of {@code b} from {@code bOffset}: for
+     * vectors packed one after another in one array.
+     */
+    public static float dot(float[] a, float[] b, int bOffset) {
+        checkRange(a, b, bOffset);
+        if (SIMD) {
+            return SimdDot.dot(a, b, bOffset);
+        }
+        float s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[bOffset + i];
+        }
+        return s;
+    }
+
+    /** {@link #cosine(float[], float, float[])} of {@code a} and the {@code a.length} floats of {@code b} from {@code bOffset}. */
+    public static double cosine(float[] a, float aa, float[] b, int bOffset) {
+        checkRange(a, b, bOffset);
+        if (SIMD) {
+            return SimdDot.cosine(a, aa, b, bOffset);
+        }
+        float ab = 0;
+        float bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            float y = b[bOffset + i];
+            ab += a[i] * y;
+            bb += y * y;
+        }
+        return ab / Math.sqrt((double) aa * (double) bb);
+    }
+
+    private static void checkRange(float[] a, float[] b, int bOffset) {
+        if (bOffset < 0 || bOffset > b.length - a.length) {
+            throw new IndexOutOfBoundsException("offset " + bOffset + " + length " + a.length + " outside an array of "
+                    + b.length);
+        }
+    }
+
     private static boolean simdAvailable() {
         if (Boolean.getBoolean("shoal.simd.disabled")) return false;
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;

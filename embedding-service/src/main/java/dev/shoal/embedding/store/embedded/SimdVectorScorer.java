@@ -53,7 +53,8 @@ final class SimdVectorScorer implements FlatVectorsScorer {
     public RandomVectorScorerSupplier getRandomVectorScorerSupplier(VectorSimilarityFunction similarity,
                                                                     RandomAccessVectorValues values) throws IOException {
         if (handles(similarity) && values instanceof RandomAccessVectorValues.Floats floats) {
-            return new Supplier(similarity, floats);
+            float[] packed = packOffHeap(floats, Runtime.getRuntime().maxMemory() / MERGE_HEAP_SHARE);
+            return packed == null ? new Supplier(similarity, floats) : new PackedSupplier(similarity, floats, packed);
         }
         return fallback.getRandomVectorScorerSupplier(similarity, values);
     }
@@ -84,35 +85,88 @@ final class SimdVectorScorer implements FlatVectorsScorer {
 
     /** The score of {@code a} against {@code b}; {@code aa} is a.a, needed only by COSINE. */
     static float score(VectorSimilarityFunction similarity, float[] a, float aa, float[] b) {
+        return score(similarity, a, aa, b, 0);
+    }
+
+    /** {@link #score(VectorSimilarityFunction, float[], float, float[])} against the vector at {@code bOffset} in {@code b}. */
+    static float score(VectorSimilarityFunction similarity, float[] a, float aa, float[] b, int bOffset) {
         return switch (similarity) {
             case COSINE -> {
-                float cos = (float) Dot.cosine(a, aa, b); // one pass over b for a.b and b.b
+                float cos = (float) Dot.cosine(a, aa, b, bOffset); // one pass over b for a.b and b.b
                 yield Math.max((1 + cos) / 2, 0);
             }
-            case DOT_PRODUCT -> Math.max((1 + Dot.dot(a, b)) / 2, 0);
-            case MAXIMUM_INNER_PRODUCT -> VectorUtil.scaleMaxInnerProductScore(Dot.dot(a, b));
+            case DOT_PRODUCT -> Math.max((1 + Dot.dot(a, b, bOffset)) / 2, 0);
+            case MAXIMUM_INNER_PRODUCT -> VectorUtil.scaleMaxInnerProductScore(Dot.dot(a, b, bOffset));
             default -> throw new IllegalArgumentException("not a dot-product similarity: " + similarity);
         };
     }
 
-    /** Scores the stored vectors against one fixed vector (a query, or the node being inserted). */
+    /**
+     * A merge may hold a copy of its vectors on the heap up to this share of the maximum heap (1/4: 192 MB of the
+     * services' 768 MB, 125,000 vectors of 384 floats). Lucene's concurrent merge scheduler runs one merge thread on
+     * 2 cores (up to 4 on more), and a copy lives only while its merge builds the graph.
+     */
+    static final long MERGE_HEAP_SHARE = 4;
+
+    private static final boolean PACK_MERGES = !Boolean.getBoolean("shoal.vector-store.merge-on-heap.disabled");
+
+    /**
+     * The vectors of {@code values} packed one after another in one heap array, when they are read from a file (a
+     * merge: Lucene writes the merged segment's vectors, then builds its graph over them through an
+     * {@link org.apache.lucene.store.IndexInput}) and fit in {@code maxBytes}; else null. Building a graph scores
+     * every node against hundreds of others picked at random: from the file each score first copies the
+     * vector out of the mapped file into a buffer, from the packed array the dot product reads it in place
+     * (docs/benchmarks/embedding-throughput.md, "Merges score from the heap"). One sequential pass over the file
+     * makes the copy. {@code -Dshoal.vector-store.merge-on-heap.disabled=true} turns it off (for comparisons).
+     */
+    static float[] packOffHeap(RandomAccessVectorValues.Floats values, long maxBytes) throws IOException {
+        if (!PACK_MERGES || values.getSlice() == null) {
+            return null; // already on the heap (a flushed segment's graph is built while indexing)
+        }
+        int n = values.size();
+        int dim = values.dimension();
+        long floats = (long) n * dim;
+        if (floats * Float.BYTES > maxBytes || floats > Integer.MAX_VALUE - 16) {
+            return null;
+        }
+        float[] packed = new float[(int) floats];
+        RandomAccessVectorValues.Floats reader = values.copy();
+        for (int ord = 0; ord < n; ord++) {
+            System.arraycopy(reader.vectorValue(ord), 0, packed, ord * dim, dim);
+        }
+        return packed;
+    }
+
+    /**
+     * Scores the stored vectors against one fixed vector (a query, or the node being inserted): read through
+     * {@code values}, or, for a merge, from their packed copy ({@link #packOffHeap}; then {@code values} only answers
+     * ordinal-to-document questions).
+     */
     static final class Scorer extends RandomVectorScorer.AbstractRandomVectorScorer {
         private final VectorSimilarityFunction similarity;
         private final RandomAccessVectorValues.Floats values;
+        private final float[] packed;
         private final float[] target;
         private final float targetNorm2;
 
         Scorer(VectorSimilarityFunction similarity, RandomAccessVectorValues.Floats values, float[] target) {
+            this(similarity, values, null, target);
+        }
+
+        Scorer(VectorSimilarityFunction similarity, RandomAccessVectorValues.Floats values, float[] packed, float[] target) {
             super(values);
             this.similarity = similarity;
             this.values = values;
+            this.packed = packed;
             this.target = target;
             this.targetNorm2 = similarity == VectorSimilarityFunction.COSINE ? Dot.dot(target, target) : 0f;
         }
 
         @Override
         public float score(int node) throws IOException {
-            return SimdVectorScorer.score(similarity, target, targetNorm2, values.vectorValue(node));
+            return packed != null
+                    ? SimdVectorScorer.score(similarity, target, targetNorm2, packed, node * target.length)
+                    : SimdVectorScorer.score(similarity, target, targetNorm2, values.vectorValue(node));
         }
     }
 
@@ -148,6 +202,39 @@ final class SimdVectorScorer implements FlatVectorsScorer {
         @Override
         public String toString() {
             return "SimdVectorScorer.Supplier(similarity=" + similarity + ")";
+        }
+    }
+    /**
+     * {@link Supplier} over a packed copy of the values: the copy is read-only, so {@link #copy()} shares it between
+     * the threads of a merge; {@code values} only answers ordinal-to-document questions.
+     */
+    static final class PackedSupplier implements RandomVectorScorerSupplier {
+        private final VectorSimilarityFunction similarity;
+        private final RandomAccessVectorValues.Floats values;
+        private final float[] packed;
+        private final int dim;
+
+        PackedSupplier(VectorSimilarityFunction similarity, RandomAccessVectorValues.Floats values, float[] packed) {
+            this.similarity = similarity;
+            this.values = values;
+            this.packed = packed;
+            this.dim = values.dimension();
+        }
+
+        @Override
+        public RandomVectorScorer scorer(int ord) {
+            float[] target = java.util.Arrays.copyOfRange(packed, ord * dim, ord * dim + dim);
+            return new Scorer(similarity, values, packed, target);
+        }
+
+        @Override
+        public RandomVectorScorerSupplier copy() throws IOException {
+            return new PackedSupplier(similarity, values.copy(), packed);
+        }
+
+        @Override
+        public String toString() {
+            return "SimdVectorScorer.PackedSupplier(similarity=" + similarity + ", vectors=" + packed.length / dim + ")";
         }
     }
 }

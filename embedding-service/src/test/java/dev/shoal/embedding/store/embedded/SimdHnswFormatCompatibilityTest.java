@@ -9,6 +9,7 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -23,6 +24,7 @@ import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.IOContext;
+import org.apache.lucene.util.hnsw.RandomAccessVectorValues;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The SIMD scorer changes arithmetic only: an index the store's codec writes is a stock Lucene 9.12 index (same
@@ -174,5 +177,69 @@ class SimdHnswFormatCompatibilityTest {
                 assertEquals(123, topK(new IndexSearcher(reader), q)[0]);
             }
         }
+    }
+    /**
+     * A merge builds its graph over the merged segment's vectors read from its file; the scorer packs those on the
+     * heap (SimdVectorScorer.packOffHeap). The values of a real merged segment are such file-backed values, and the
+     * graph merged from three segments finds the exact 10 nearest neighbours (brute force) of fresh queries (searched
+     * with 50 candidates) as well as the graph the stock codec merges from the same segments.
+     */
+    @Test
+    void aGraphMergedFromVectorsPackedOnTheHeapFindsTheExactNearestNeighbours() throws IOException {
+        List<float[]> docs = vectors(41, DOCS);
+        List<float[]> queries = vectors(42, 50);
+        double packed;
+        try (Directory directory = FSDirectory.open(dir.resolve("packed"))) {
+            writeInThreeSegmentsAndMerge(directory, LuceneVectorStore.codec(format()), docs);
+            try (DirectoryReader reader = DirectoryReader.open(directory)) {
+                FloatVectorValues merged = reader.leaves().get(0).reader().getFloatVectorValues(FIELD);
+                RandomAccessVectorValues.Floats fromFile = assertInstanceOf(RandomAccessVectorValues.Floats.class, merged);
+                assertNotNull(fromFile.getSlice(), "a merged segment's vectors are read from its file");
+                assertInstanceOf(SimdVectorScorer.PackedSupplier.class, SimdVectorScorer.INSTANCE
+                        .getRandomVectorScorerSupplier(VectorSimilarityFunction.COSINE, fromFile));
+                packed = recallAt10(new IndexSearcher(reader), docs, queries);
+            }
+        }
+        double stock;
+        try (Directory directory = FSDirectory.open(dir.resolve("stock"))) {
+            writeInThreeSegmentsAndMerge(directory, null, docs);
+            try (DirectoryReader reader = DirectoryReader.open(directory)) {
+                stock = recallAt10(new IndexSearcher(reader), docs, queries);
+            }
+        }
+        assertTrue(packed >= 0.95, "recall@10 of the merged graph: " + packed);
+        assertTrue(packed >= stock - 0.01, "recall@10 " + packed + ", stock codec " + stock);
+    }
+
+    private static void writeInThreeSegmentsAndMerge(Directory directory, Codec codec, List<float[]> docs) throws IOException {
+        IndexWriterConfig config = new IndexWriterConfig();
+        if (codec != null) config.setCodec(codec);
+        try (IndexWriter writer = new IndexWriter(directory, config)) {
+            for (int i = 0; i < docs.size(); i++) {
+                Document doc = new Document();
+                doc.add(new StringField("id", Integer.toString(i), Field.Store.YES));
+                doc.add(new KnnFloatVectorField(FIELD, docs.get(i), VectorSimilarityFunction.COSINE));
+                writer.addDocument(doc);
+                if (i == docs.size() / 3 || i == 2 * docs.size() / 3) writer.flush();
+            }
+            writer.forceMerge(1);
+        }
+    }
+
+    private static double recallAt10(IndexSearcher searcher, List<float[]> docs, List<float[]> queries) throws IOException {
+        int found = 0;
+        for (float[] q : queries) {
+            Integer[] order = new Integer[docs.size()];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            java.util.Arrays.sort(order, (x, y) -> Float.compare(
+                    VectorSimilarityFunction.COSINE.compare(q, docs.get(y)),
+                    VectorSimilarityFunction.COSINE.compare(q, docs.get(x))));
+            java.util.Set<Integer> exact = new java.util.HashSet<>(List.of(order).subList(0, K));
+            TopDocs top = searcher.search(new KnnFloatVectorQuery(FIELD, q, 50), K);
+            for (ScoreDoc sd : top.scoreDocs) {
+                if (exact.contains(Integer.parseInt(searcher.storedFields().document(sd.doc).get("id")))) found++;
+            }
+        }
+        return found / (double) (K * queries.size());
     }
 }

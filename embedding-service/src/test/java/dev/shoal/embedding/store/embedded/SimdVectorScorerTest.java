@@ -3,12 +3,16 @@ package dev.shoal.embedding.store.embedded;
 import dev.shoal.algorithms.knn.Dot;
 import org.apache.lucene.codecs.hnsw.FlatVectorScorerUtil;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.store.ByteBuffersDataInput;
+import org.apache.lucene.store.ByteBuffersIndexInput;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.util.hnsw.RandomAccessVectorValues;
 import org.apache.lucene.util.hnsw.RandomVectorScorer;
 import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -174,9 +178,68 @@ class SimdVectorScorerTest {
         assertEquals(docs.size(), copied.maxOrd());
     }
 
-    private static final class ReusedBuffer implements RandomAccessVectorValues.Floats {
-        private final List<float[]> docs;
-        private final int dim;
+    /**
+     * A merge's vectors come from a file (values with a slice): graph building then scores from one packed heap copy,
+     * with the same scores as Lucene's compare, scorers that outlive the next call, and copies that share the packing.
+     */
+    @Test
+    void mergeValuesReadFromAFileArePackedOnTheHeapAndScoreAsLucene() throws IOException {
+        Random rnd = new Random(17);
+        for (VectorSimilarityFunction sim : List.of(VectorSimilarityFunction.COSINE, VectorSimilarityFunction.DOT_PRODUCT,
+                VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT)) {
+            for (int dim : new int[]{7, 384, 385}) {
+                List<float[]> docs = vectors(rnd, 25, dim, sim);
+                RandomVectorScorerSupplier supplier = scorer.getRandomVectorScorerSupplier(sim, new OnFile(docs, dim));
+                assertInstanceOf(SimdVectorScorer.PackedSupplier.class, supplier, sim + " dim " + dim);
+                RandomVectorScorer first = supplier.scorer(0);
+                RandomVectorScorerSupplier copy = supplier.copy();
+                for (int a = 0; a < docs.size(); a++) {
+                    RandomVectorScorer s = (a % 2 == 0 ? supplier : copy).scorer(a);
+                    assertEquals(docs.size(), s.maxOrd());
+                    for (int b = 0; b < docs.size(); b++) {
+                        assertScore(sim.compare(docs.get(a), docs.get(b)), s.score(b), sim + " dim " + dim + " " + a + "/" + b);
+                    }
+                }
+                for (int b = 0; b < docs.size(); b++) {
+                    assertScore(sim.compare(docs.get(0), docs.get(b)), first.score(b), "first scorer after the others");
+                }
+            }
+        }
+    }
+
+    @Test
+    void valuesAlreadyOnTheHeapOrLargerThanTheAllowanceAreNotPacked() throws IOException {
+        List<float[]> docs = vectors(new Random(19), 10, 16, VectorSimilarityFunction.COSINE);
+        assertInstanceOf(SimdVectorScorer.Supplier.class,
+                scorer.getRandomVectorScorerSupplier(VectorSimilarityFunction.COSINE, new ReusedBuffer(docs, 16)),
+                "a flushed segment's vectors are on the heap already");
+        long bytes = 10L * 16 * Float.BYTES;
+        assertEquals(null, SimdVectorScorer.packOffHeap(new OnFile(docs, 16), bytes - 1), "one byte over");
+        float[] packed = SimdVectorScorer.packOffHeap(new OnFile(docs, 16), bytes);
+        assertEquals(10 * 16, packed.length);
+        assertEquals(docs.get(9)[15], packed[9 * 16 + 15]);
+    }
+
+    /** Values read from a file, as a merge's are: one reused buffer, and a slice. */
+    private static final class OnFile extends ReusedBuffer {
+        OnFile(List<float[]> docs, int dim) {
+            super(docs, dim);
+        }
+
+        @Override
+        public IndexInput getSlice() {
+            return new ByteBuffersIndexInput(new ByteBuffersDataInput(List.of(ByteBuffer.allocate(0))), "vectors");
+        }
+
+        @Override
+        public OnFile copy() {
+            return new OnFile(docs, dim);
+        }
+    }
+
+    private static class ReusedBuffer implements RandomAccessVectorValues.Floats {
+        final List<float[]> docs;
+        final int dim;
         private final float[] buffer;
 
         ReusedBuffer(List<float[]> docs, int dim) {
