@@ -204,6 +204,7 @@ final class SimdVectorScorer implements FlatVectorsScorer {
             return "SimdVectorScorer.Supplier(similarity=" + similarity + ")";
         }
     }
+
     /**
      * {@link Supplier} over a packed copy of the values: the copy is read-only, so {@link #copy()} shares it between
      * the threads of a merge; {@code values} only answers ordinal-to-document questions.

@@ -66,22 +66,23 @@ class SimdHnswFormatCompatibilityTest {
         return out;
     }
 
-    private static void write(Directory directory, Codec codec, List<float[]> docs) throws IOException {
+    private static void write(Directory directory, Codec codec, List<float[]> docs, int segments) throws IOException {
         IndexWriterConfig config = new IndexWriterConfig();
         if (codec != null) config.setCodec(codec);
         try (IndexWriter writer = new IndexWriter(directory, config)) {
-            addAndMerge(writer, docs);
+            addAndMerge(writer, docs, segments);
         }
     }
 
-    /** Two segments (a flush half way), then a merge to one through the format. */
-    private static void addAndMerge(IndexWriter writer, List<float[]> docs) throws IOException {
+    /** {@code segments} segments of about equal size (a flush after each), then a merge to one through the format. */
+    private static void addAndMerge(IndexWriter writer, List<float[]> docs, int segments) throws IOException {
+        int size = docs.size() / segments;
         for (int i = 0; i < docs.size(); i++) {
             Document doc = new Document();
             doc.add(new StringField("id", Integer.toString(i), Field.Store.YES));
             doc.add(new KnnFloatVectorField(FIELD, docs.get(i), VectorSimilarityFunction.COSINE));
             writer.addDocument(doc);
-            if (i == docs.size() / 2) writer.flush();
+            if ((i + 1) % size == 0 && i + 1 < docs.size()) writer.flush();
         }
         writer.forceMerge(1);
     }
@@ -107,7 +108,7 @@ class SimdHnswFormatCompatibilityTest {
             Codec codec = LuceneVectorStore.codec(format());
             IndexWriterConfig config = new IndexWriterConfig().setCodec(codec);
             try (IndexWriter writer = new IndexWriter(directory, config)) {
-                addAndMerge(writer, docs);
+                addAndMerge(writer, docs, 2);
                 writer.commit();
                 // the writer's near-real-time reader reads its segments through the SIMD format
                 try (DirectoryReader simdReader = DirectoryReader.open(writer);
@@ -134,7 +135,7 @@ class SimdHnswFormatCompatibilityTest {
         List<float[]> docs = vectors(21, DOCS);
         List<float[]> queries = vectors(22, 25);
         try (Directory directory = FSDirectory.open(dir)) {
-            write(directory, null, docs);
+            write(directory, null, docs, 2);
             try (DirectoryReader reader = DirectoryReader.open(directory)) {
                 IndexSearcher stock = new IndexSearcher(reader);
                 LeafReaderContext leaf = reader.leaves().get(0);
@@ -169,7 +170,7 @@ class SimdHnswFormatCompatibilityTest {
     void anIndexWrittenAndMergedWithTheSimdFormatOpensWithTheStockCodec() throws IOException {
         List<float[]> docs = vectors(31, DOCS);
         try (Directory directory = FSDirectory.open(dir)) {
-            write(directory, LuceneVectorStore.codec(format()), docs);
+            write(directory, LuceneVectorStore.codec(format()), docs, 2);
             try (DirectoryReader reader = DirectoryReader.open(directory)) {
                 assertEquals(1, reader.leaves().size());
                 assertEquals(DOCS, reader.numDocs());
@@ -178,6 +179,7 @@ class SimdHnswFormatCompatibilityTest {
             }
         }
     }
+
     /**
      * A merge builds its graph over the merged segment's vectors read from its file; the scorer packs those on the
      * heap (SimdVectorScorer.packOffHeap). The values of a real merged segment are such file-backed values, and the
@@ -190,7 +192,7 @@ class SimdHnswFormatCompatibilityTest {
         List<float[]> queries = vectors(42, 50);
         double packed;
         try (Directory directory = FSDirectory.open(dir.resolve("packed"))) {
-            writeInThreeSegmentsAndMerge(directory, LuceneVectorStore.codec(format()), docs);
+            write(directory, LuceneVectorStore.codec(format()), docs, 3);
             try (DirectoryReader reader = DirectoryReader.open(directory)) {
                 FloatVectorValues merged = reader.leaves().get(0).reader().getFloatVectorValues(FIELD);
                 RandomAccessVectorValues.Floats fromFile = assertInstanceOf(RandomAccessVectorValues.Floats.class, merged);
@@ -202,28 +204,13 @@ class SimdHnswFormatCompatibilityTest {
         }
         double stock;
         try (Directory directory = FSDirectory.open(dir.resolve("stock"))) {
-            writeInThreeSegmentsAndMerge(directory, null, docs);
+            write(directory, null, docs, 3);
             try (DirectoryReader reader = DirectoryReader.open(directory)) {
                 stock = recallAt10(new IndexSearcher(reader), docs, queries);
             }
         }
         assertTrue(packed >= 0.95, "recall@10 of the merged graph: " + packed);
         assertTrue(packed >= stock - 0.01, "recall@10 " + packed + ", stock codec " + stock);
-    }
-
-    private static void writeInThreeSegmentsAndMerge(Directory directory, Codec codec, List<float[]> docs) throws IOException {
-        IndexWriterConfig config = new IndexWriterConfig();
-        if (codec != null) config.setCodec(codec);
-        try (IndexWriter writer = new IndexWriter(directory, config)) {
-            for (int i = 0; i < docs.size(); i++) {
-                Document doc = new Document();
-                doc.add(new StringField("id", Integer.toString(i), Field.Store.YES));
-                doc.add(new KnnFloatVectorField(FIELD, docs.get(i), VectorSimilarityFunction.COSINE));
-                writer.addDocument(doc);
-                if (i == docs.size() / 3 || i == 2 * docs.size() / 3) writer.flush();
-            }
-            writer.forceMerge(1);
-        }
     }
 
     private static double recallAt10(IndexSearcher searcher, List<float[]> docs, List<float[]> queries) throws IOException {
