@@ -52,12 +52,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return kafka;
     }
 
-    /** A broker whose data survives restarts (for {@code ./shoal up}). */
-    public static EmbeddedKafka startPersistent(Path dir, int brokerPort, int controllerPort) throws IOException {
-        return startPersistent(dir, brokerPort, controllerPort, Map.of());
-    }
-
-    /** {@link #startPersistent(Path, int, int)} with further broker settings on top of (or instead of) its own. */
+    /**
+     * A broker whose data survives restarts (for {@code ./shoal up}), with {@code settings} on top of (or instead of)
+     * its own.
+     */
     public static EmbeddedKafka startPersistent(Path dir, int brokerPort, int controllerPort, Map<String, String> settings)
             throws IOException {
         Files.createDirectories(dir);

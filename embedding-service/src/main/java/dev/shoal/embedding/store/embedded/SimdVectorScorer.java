@@ -53,7 +53,7 @@ final class SimdVectorScorer implements FlatVectorsScorer {
     public RandomVectorScorerSupplier getRandomVectorScorerSupplier(VectorSimilarityFunction similarity,
                                                                     RandomAccessVectorValues values) throws IOException {
         if (handles(similarity) && values instanceof RandomAccessVectorValues.Floats floats) {
-            float[] packed = packOffHeap(floats, Runtime.getRuntime().maxMemory() / MERGE_HEAP_SHARE);
+            float[] packed = packOffHeap(floats, MERGE_HEAP);
             return packed == null ? new Supplier(similarity, floats) : new PackedSupplier(similarity, floats, packed);
         }
         return fallback.getRandomVectorScorerSupplier(similarity, values);
@@ -102,35 +102,70 @@ final class SimdVectorScorer implements FlatVectorsScorer {
     }
 
     /**
-     * A merge may hold a copy of its vectors on the heap up to this share of the maximum heap (1/4: 192 MB of the
-     * 768 MB that {@code ./shoal up} gives a service, 125,000 vectors of 384 floats; 768 MB of the k8s deployment's
-     * 3 GB, 500,000). Lucene's concurrent merge scheduler runs one merge thread on 2 cores (up to 4 on more), and a
-     * copy lives only while its merge builds the graph; a larger merge scores from the file as before.
+     * The heap that packed merge copies may hold together: a quarter of the maximum heap (192 MB of the 768 MB that
+     * {@code ./shoal up} gives a service, 125,000 vectors of 384 floats; 768 MB of the k8s deployment's 3 GB, 500,000).
+     * Concurrent merges share it; a merge that finds too little of it left scores from the file as before.
      */
-    static final long MERGE_HEAP_SHARE = 4;
+    static final HeapBudget MERGE_HEAP = new HeapBudget(Runtime.getRuntime().maxMemory() / 4);
 
     private static final boolean PACK_MERGES = !Boolean.getBoolean("shoal.vector-store.merge-on-heap.disabled");
 
     /**
+     * Bytes of heap handed out to packed copies, given back when a copy is garbage collected (a merge's scorers
+     * hold its copy only while the merge builds the graph; Lucene gives the supplier no close).
+     */
+    static final class HeapBudget {
+        private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+        private final long limit;
+        private final java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong();
+
+        HeapBudget(long limit) {
+            this.limit = limit;
+        }
+
+        /** A new array of {@code length} floats charged to the budget, or null when it does not fit what is left. */
+        float[] allocate(int length) {
+            long bytes = (long) length * Float.BYTES;
+            long before;
+            do {
+                before = used.get();
+                if (before + bytes > limit) {
+                    return null;
+                }
+            } while (!used.compareAndSet(before, before + bytes));
+            float[] array = new float[length];
+            CLEANER.register(array, () -> used.addAndGet(-bytes));
+            return array;
+        }
+
+        long used() {
+            return used.get();
+        }
+    }
+
+    /**
      * The vectors of {@code values} packed one after another in one heap array, when they are read from a file (a
      * merge: Lucene writes the merged segment's vectors, then builds its graph over them through an
-     * {@link org.apache.lucene.store.IndexInput}) and fit in {@code maxBytes}; else null. Building a graph scores
-     * every node against hundreds of others picked at random: from the file each score first copies the
+     * {@link org.apache.lucene.store.IndexInput}) and fit in what {@code budget} has left; else null. Building a graph
+     * scores every node against hundreds of others picked at random: from the file each score first copies the
      * vector out of the mapped file into a buffer, from the packed array the dot product reads it in place
      * (docs/benchmarks/embedding-throughput.md, "Merges score from the heap"). One sequential pass over the file
      * makes the copy. {@code -Dshoal.vector-store.merge-on-heap.disabled=true} turns it off (for comparisons).
      */
-    static float[] packOffHeap(RandomAccessVectorValues.Floats values, long maxBytes) throws IOException {
+    static float[] packOffHeap(RandomAccessVectorValues.Floats values, HeapBudget budget) throws IOException {
         if (!PACK_MERGES || values.getSlice() == null) {
             return null; // already on the heap (a flushed segment's graph is built while indexing)
         }
         int n = values.size();
         int dim = values.dimension();
         long floats = (long) n * dim;
-        if (floats * Float.BYTES > maxBytes || floats > Integer.MAX_VALUE - 16) {
+        if (floats > Integer.MAX_VALUE - 16) {
             return null;
         }
-        float[] packed = new float[(int) floats];
+        float[] packed = budget.allocate((int) floats);
+        if (packed == null) {
+            return null;
+        }
         RandomAccessVectorValues.Floats reader = values.copy();
         for (int ord = 0; ord < n; ord++) {
             System.arraycopy(reader.vectorValue(ord), 0, packed, ord * dim, dim);

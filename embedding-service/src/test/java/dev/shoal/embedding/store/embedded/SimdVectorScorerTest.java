@@ -208,16 +208,41 @@ class SimdVectorScorerTest {
     }
 
     @Test
-    void valuesAlreadyOnTheHeapOrLargerThanTheAllowanceAreNotPacked() throws IOException {
+    void valuesAlreadyOnTheHeapOrLargerThanWhatTheBudgetHasLeftAreNotPacked() throws IOException {
         List<float[]> docs = vectors(new Random(19), 10, 16, VectorSimilarityFunction.COSINE);
         assertInstanceOf(SimdVectorScorer.Supplier.class,
                 scorer.getRandomVectorScorerSupplier(VectorSimilarityFunction.COSINE, new ReusedBuffer(docs, 16)),
                 "a flushed segment's vectors are on the heap already");
         long bytes = 10L * 16 * Float.BYTES;
-        assertEquals(null, SimdVectorScorer.packOffHeap(new OnFile(docs, 16), bytes - 1), "one byte over");
-        float[] packed = SimdVectorScorer.packOffHeap(new OnFile(docs, 16), bytes);
+        assertEquals(null, SimdVectorScorer.packOffHeap(new OnFile(docs, 16), new SimdVectorScorer.HeapBudget(bytes - 1)),
+                "one byte over");
+        SimdVectorScorer.HeapBudget budget = new SimdVectorScorer.HeapBudget(3 * bytes / 2);
+        float[] packed = SimdVectorScorer.packOffHeap(new OnFile(docs, 16), budget);
         assertEquals(10 * 16, packed.length);
         assertEquals(docs.get(9)[15], packed[9 * 16 + 15]);
+        assertEquals(bytes, budget.used());
+        assertEquals(null, SimdVectorScorer.packOffHeap(new OnFile(docs, 16), budget),
+                "a second merge while the first still holds its copy: what is left of the budget is too little");
+        assertEquals(bytes, budget.used());
+        assertEquals(docs.get(1)[0], packed[16]); // the first copy is still in use up to here
+    }
+
+    /** A copy gives its bytes back to the budget once it is garbage collected (Lucene gives the supplier no close). */
+    @Test
+    void aCollectedCopyGivesItsBytesBack() throws Exception {
+        List<float[]> docs = vectors(new Random(23), 10, 16, VectorSimilarityFunction.COSINE);
+        SimdVectorScorer.HeapBudget budget = new SimdVectorScorer.HeapBudget(10L * 16 * Float.BYTES);
+        assertEquals(160, packAndDrop(docs, budget));
+        for (int i = 0; i < 100 && budget.used() > 0; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(0, budget.used(), "after the copy was collected");
+        assertInstanceOf(float[].class, SimdVectorScorer.packOffHeap(new OnFile(docs, 16), budget), "the budget is free again");
+    }
+
+    private static int packAndDrop(List<float[]> docs, SimdVectorScorer.HeapBudget budget) throws IOException {
+        return SimdVectorScorer.packOffHeap(new OnFile(docs, 16), budget).length;
     }
 
     /** Values read from a file, as a merge's are: one reused buffer, and a slice. */
