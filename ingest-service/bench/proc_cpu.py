@@ -109,8 +109,9 @@ def timeline(home, client, stop, slices, period=0.1):
     """Samples, every `period` s until the file `stop` exists, the CPU the benchmark's processes have used (the
     three parts and the client JVM) and the machine's busy time; returns per slice of the sampled time how many
     cores each used on average. The process list is read again every second (new PostgreSQL backends)."""
+    import bisect
     import time
-    ours, samples, listed = set(), [], 0.0
+    ours, samples, listed, last = set(), [], 0.0, {}
     while True:
         now = time.monotonic()
         if now - listed >= 1.0:
@@ -118,26 +119,31 @@ def timeline(home, client, stop, slices, period=0.1):
             postmasters = postmasters_of(procs, home)
             ours = {p for p, (c, parent) in procs.items() if p == client or part_of(c, p, parent, postmasters, home)}
             listed = now
-        cpu = 0.0
         for p in ours:
             try:
-                cpu += own_cpu(stat_fields(f'/proc/{p}/stat'))
+                last[p] = own_cpu(stat_fields(f'/proc/{p}/stat'))
             except OSError:
-                continue  # ended: its last sampled CPU is lost from here on (rare: a backend closing)
-        samples.append((now, cpu) + machine_busy())
+                continue  # ended: its CPU stays in the sum at the last value read (a backend closing)
+        samples.append((now, sum(last.values())) + machine_busy())
         if os.path.exists(stop):
             break
         time.sleep(period)
-    t0, t1 = samples[0][0], samples[-1][0]
+    times = [x[0] for x in samples]
+
+    def at(t, i):
+        """Column i of the samples at time t, interpolated between the samples either side of it."""
+        k = min(max(bisect.bisect_left(times, t), 1), len(times) - 1)
+        (ta, *a), (tb, *b) = samples[k - 1], samples[k]
+        return a[i - 1] + (b[i - 1] - a[i - 1]) * ((t - ta) / (tb - ta) if tb > ta else 1.0)
+
+    t0, t1 = times[0], times[-1]
     rows = []
     for k in range(slices):
         a, b = t0 + (t1 - t0) * k / slices, t0 + (t1 - t0) * (k + 1) / slices
-        inside = [x for x in samples if a <= x[0] <= b]
-        if len(inside) < 2:
+        if len(samples) < 2 or b <= a:
             rows.append((None, None, None))
             continue
-        dt = inside[-1][0] - inside[0][0]
-        rows.append(tuple((inside[-1][i] - inside[0][i]) / dt for i in (1, 2, 3)))
+        rows.append(tuple((at(b, i) - at(a, i)) / (b - a) for i in (1, 2, 3)))
     return t1 - t0, rows
 
 

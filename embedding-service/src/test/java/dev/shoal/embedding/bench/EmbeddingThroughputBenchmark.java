@@ -31,6 +31,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +55,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Knobs: {@code -Dbench.frames} (default 2000), {@code -Dbench.rounds} (3), {@code -Dbench.warmup} (frames per
  * warm-up phase, default = frames; {@code -Dbench.warmup.raw} for the raw side alone), {@code -Dbench.jfr=<file>} (a JFR
  * profile of the last round's pipeline phase); the batch size is
- * {@code shoal.embedding.batch.max-size} (env {@code SHOAL_EMBEDDING_BATCH_MAX_SIZE}, default 32).
+ * {@code shoal.embedding.batch.max-size} (env {@code SHOAL_EMBEDDING_BATCH_MAX_SIZE}, default 32), the model streams
+ * {@code shoal.embedding.batch.streams} and ONNX Runtime's threads per stream {@code shoal.embedding.onnx.intra-op-threads}
+ * (one stream of one thread gives the model one core and the rest of the pipeline the others, as on a GPU node).
+ * Each phase prints its start and end in seconds of JVM uptime, the clock of {@code -XX:+LogCompilation}
+ * ({@code bench/jit_phases.py} places the JIT's events in the phases with them).
  */
 @QuarkusTest
 @QuarkusTestResource(value = ShoalInfraTestResource.class, initArgs = @ResourceArg(name = "database", value = "embedding"))
@@ -75,6 +80,10 @@ class EmbeddingThroughputBenchmark {
 
     @ConfigProperty(name = "shoal.embedding.batch.streams")
     int streams;
+
+    /** ONNX Runtime intra-op threads per stream; 0 = the service's default (cores / streams, one per core for one stream). */
+    @ConfigProperty(name = "shoal.embedding.onnx.intra-op-threads")
+    int intraOpThreads;
 
     @Inject
     EmbedderRegistry models;
@@ -168,8 +177,9 @@ class EmbeddingThroughputBenchmark {
         double pipeMedian = median(pipeRates);
         // ratio = of the medians; round_ratio_median = the median of each round's pipeline/raw (raw and pipeline of one
         // round run back to back, so it is less exposed to the load of a shared machine changing between rounds)
-        System.out.printf("RESULT frames=%d batch=%d streams=%d rounds=%d raw_median=%.1f/s pipeline_median=%.1f/s ratio=%.1f%% "
-                        + "round_ratio_median=%.1f%% cores=%d%n", frames, batchSize, streams, rounds, rawMedian, pipeMedian,
+        System.out.printf("RESULT frames=%d batch=%d streams=%d intra_op=%s rounds=%d raw_median=%.1f/s pipeline_median=%.1f/s "
+                        + "ratio=%.1f%% round_ratio_median=%.1f%% cores=%d%n", frames, batchSize, streams,
+                intraOpThreads > 0 ? Integer.toString(intraOpThreads) : "default", rounds, rawMedian, pipeMedian,
                 100 * pipeMedian / rawMedian, 100 * median(ratios), Runtime.getRuntime().availableProcessors());
     }
 
@@ -185,6 +195,7 @@ class EmbeddingThroughputBenchmark {
             }
         };
         long t0 = System.nanoTime();
+        long up0 = uptimeMillis();
         if (streams == 1) {
             loop.run();
         } else {
@@ -201,7 +212,9 @@ class EmbeddingThroughputBenchmark {
                 pool.shutdown();
             }
         }
-        return texts.size() / ((System.nanoTime() - t0) / 1e9);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        printPhase("raw", texts.size(), up0);
+        return texts.size() / seconds;
     }
 
     /** Frames/s of {@code n} frames sent at once; {@code atStart} runs as they are sent, {@code atEnd} after the last event. */
@@ -235,6 +248,7 @@ class EmbeddingThroughputBenchmark {
             }
             atStart.run();
             long t0 = System.nanoTime();
+            long up0 = uptimeMillis();
             for (ProducerRecord<String, byte[]> r : records) {
                 producer.send(r);
             }
@@ -248,6 +262,7 @@ class EmbeddingThroughputBenchmark {
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            printPhase("pipeline", n, up0);
             atEnd.run();
             if (!pending.isEmpty()) {
                 throw new IllegalStateException(pending.size() + " of " + n + " frames not embedded within " + limit);
@@ -258,6 +273,18 @@ class EmbeddingThroughputBenchmark {
             }
             return n / seconds;
         }
+    }
+
+    static long uptimeMillis() {
+        return ManagementFactory.getRuntimeMXBean().getUptime();
+    }
+
+    /**
+     * One line per phase with its start and end in seconds of JVM uptime: the clock of the JIT's logs
+     * ({@code -XX:+LogCompilation} stamps, {@code -Xlog} uptime decorations), so their events can be placed in phases.
+     */
+    static void printPhase(String kind, int items, long startUptimeMillis) {
+        System.out.printf("phase %s %d: uptime %.3f-%.3f s%n", kind, items, startUptimeMillis / 1e3, uptimeMillis() / 1e3);
     }
 
     static double median(List<Double> xs) {
