@@ -11,16 +11,17 @@ The benchmark prints 'phase <kind> <items>: uptime <start>-<end> s' per phase; t
 of the same uptime. Per phase this prints: compilations by tier ('4osr' = C2 on-stack replacement), the summed
 wall time of those compilations, methods made not entrant (the sweeper's zombie clean-ups of methods already
 not entrant are counted apart: they are not deoptimisations), uncommon traps by reason/action (the deoptimisations
-of compiled code), and the packages and C2-compiled methods that took the most compile time.
+of compiled code), the classes whose methods took the most compile time, and the methods C2 compiled most often.
 """
 import collections
+import html
 import re
 import sys
 
 
 def attr(line, key):
     m = re.search(key + r"='([^']*)'", line)
-    return m.group(1) if m else None
+    return html.unescape(m.group(1)) if m else None
 
 
 def main(bench_output, hotspot_log):
@@ -39,7 +40,7 @@ def main(bench_output, hotspot_log):
         return None
 
     stats = [dict(tiers=collections.Counter(), wall=0.0, traps=collections.Counter(), not_entrant=0, zombies=0,
-                  pkg_count=collections.Counter(), pkg_wall=collections.Counter(), c2=collections.Counter())
+                  class_count=collections.Counter(), class_wall=collections.Counter(), c2=collections.Counter())
              for _ in phases]
     task = None
     for line in open(hotspot_log, errors='replace'):
@@ -52,9 +53,9 @@ def main(bench_output, hotspot_log):
                 s, wall = stats[i], float(attr(line, 'stamp')) - task[2]
                 s['tiers'][task[1] + ('osr' if task[3] == 'osr' else '')] += 1
                 s['wall'] += wall
-                pkg = '.'.join(task[0].split(' ')[0].split('/')[:3])
-                s['pkg_count'][pkg] += 1
-                s['pkg_wall'][pkg] += wall
+                cls = task[0].split(' ')[0].replace('/', '.')  # the log names a method 'pkg.Class name (signature)'
+                s['class_count'][cls] += 1
+                s['class_wall'][cls] += wall
                 if task[1] == '4':
                     s['c2'][task[0].split(' (')[0].replace('/', '.')] += 1
             task = None
@@ -74,11 +75,11 @@ def main(bench_output, hotspot_log):
               f"{sum(s['traps'].values())} uncommon traps")
         if s['traps']:
             print('   traps:', ', '.join(f'{k} {v}' for k, v in s['traps'].most_common(6)))
-        if s['pkg_wall']:
-            print('   compile time by class:', ', '.join(f'{k} {s["pkg_count"][k]}× {v:.2f} s'
-                                                   for k, v in s['pkg_wall'].most_common(6)))
+        if s['class_wall']:
+            print('   compile time by class:', ', '.join(f'{k} {s["class_count"][k]}× {v:.2f} s'
+                                                   for k, v in s['class_wall'].most_common(6)))
         if s['c2']:
-            print('   C2:', ', '.join(f'{k} {v}×' for k, v in s['c2'].most_common(8)))
+            print('   most often compiled by C2:', ', '.join(f'{k} {v}×' for k, v in s['c2'].most_common(8)))
 
 
 if __name__ == '__main__':
