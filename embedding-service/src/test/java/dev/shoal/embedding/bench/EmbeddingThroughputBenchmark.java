@@ -123,7 +123,7 @@ class EmbeddingThroughputBenchmark {
             ThreadCpu.Snapshot c0 = ThreadCpu.take();
             double rr = r % 2 == 0 ? rawRate(raw, texts(frames, r)) : Double.NaN;
             if (!Double.isNaN(rr)) {
-                System.out.println("round " + (r + 1) + " raw cpu: " + ThreadCpu.report(c0, ThreadCpu.take(), frames, 12));
+                printCpu(r + 1, "raw", c0, frames, 12);
             }
             String jfr = System.getProperty("bench.jfr", "");
             Recording recording = null;
@@ -149,7 +149,7 @@ class EmbeddingThroughputBenchmark {
                 cpu[0] = ThreadCpu.take();
             }, () -> {
                 long phase = (System.nanoTime() - counters[4]) * batcher.threads();
-                System.out.println("round " + round + " pipeline cpu: " + ThreadCpu.report(cpu[0], ThreadCpu.take(), frames, 24));
+                printCpu(round, "pipeline", cpu[0], frames, 24);
                 System.out.println("round " + round + " pipeline FrameUpserted consumer: "
                         + KafkaClientMetrics.report(kafka.get(0), KafkaClientMetrics.take("frame-upserted")));
                 System.out.printf("round %d pipeline: model busy %.1f%% of the phase, waiting for frames %.1f%%, %.1f "
@@ -166,7 +166,7 @@ class EmbeddingThroughputBenchmark {
             if (Double.isNaN(rr)) {
                 ThreadCpu.Snapshot c1 = ThreadCpu.take();
                 rr = rawRate(raw, texts(frames, r));
-                System.out.println("round " + (r + 1) + " raw cpu: " + ThreadCpu.report(c1, ThreadCpu.take(), frames, 12));
+                printCpu(r + 1, "raw", c1, frames, 12);
             }
             rawRates.add(rr);
             pipeRates.add(pr);
@@ -273,6 +273,14 @@ class EmbeddingThroughputBenchmark {
             }
             return n / seconds;
         }
+    }
+
+    /** The phase's CPU per thread group, and which threads waited longest for a core (the model's, beside the rest?). */
+    private static void printCpu(int round, String phase, ThreadCpu.Snapshot before, int frames, int top) {
+        ThreadCpu.Snapshot after = ThreadCpu.take();
+        System.out.println("round " + round + " " + phase + " cpu: " + ThreadCpu.report(before, after, frames, top));
+        System.out.println("round " + round + " " + phase + " waiting for a core (ms/item): "
+                + ThreadCpu.runQueueReport(before, after, frames, 6));
     }
 
     static long uptimeMillis() {
