@@ -38,7 +38,7 @@ final class ThreadCpu {
                     int tid = Integer.parseInt(task.getFileName().toString());
                     names.put(tid, stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
                     ticks.put(tid, ticksOf(stat));
-                    waits.put(tid, Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[1]));
+                    waits.put(tid, runQueueNanos(task));
                 } catch (IOException | RuntimeException gone) {
                     // the thread ended between the listing and the read
                 }
@@ -59,6 +59,15 @@ final class ThreadCpu {
     /** CPU ms this process used between the two snapshots (clock ticks, so 10 ms resolution). */
     static double processMs(Snapshot before, Snapshot after) {
         return (after.process() - before.process()) * MS_PER_TICK;
+    }
+
+    /** The thread's run-queue delay so far, or 0 where the kernel keeps no schedstat (the report then shows none). */
+    private static long runQueueNanos(Path task) {
+        try {
+            return Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[1]);
+        } catch (IOException | RuntimeException none) {
+            return 0;
+        }
     }
 
     /** utime + stime of a {@code stat} line (fields 14 and 15; the name in parentheses may hold spaces). */

@@ -10,6 +10,8 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
 
 import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Lucene's flat-vector scorer for float vectors, computed on SIMD lanes. Lucene 9.12 only uses its own Panama
@@ -115,9 +117,9 @@ final class SimdVectorScorer implements FlatVectorsScorer {
      * hold its copy only while the merge builds the graph; Lucene gives the supplier no close).
      */
     static final class HeapBudget {
-        private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+        private static final Cleaner CLEANER = Cleaner.create();
         private final long limit;
-        private final java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong used = new AtomicLong();
 
         HeapBudget(long limit) {
             this.limit = limit;
