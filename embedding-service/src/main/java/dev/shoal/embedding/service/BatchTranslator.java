@@ -1,32 +1,36 @@
 package dev.shoal.embedding.service;
 
 import ai.djl.ndarray.NDList;
-import ai.djl.translate.NoBatchifyTranslator;
-import ai.djl.translate.TranslatorContext;
+import ai.djl.ndarray.NDManager;
 
 import java.util.List;
 
 /**
- * A DJL translator from inputs to embedding vectors that works on whole micro-batches: implementations build one
- * input tensor for the batch ({@link #batchProcessInput}) and split the output into one vector per input
- * ({@link #batchProcessOutput}). There is no {@code Batchifier} (DJL then hands whole batches to these two methods);
- * a single prediction is a batch of one.
+ * Turns a micro-batch of inputs into one input tensor list for the model, and the model's output back into one
+ * embedding vector per input. {@link PredictorPool} runs the model once per batch with it.
+ *
+ * <p>Not a DJL {@code Translator}: DJL's {@code Predictor.batchPredict} runs a translator that has no
+ * {@code Batchifier} (a {@code NoBatchifyTranslator}) once per input, so a batch of 32 texts was 32 model runs of one
+ * text each (found 2026-11-27 by counting the tokens the model was given). Here the batch is encoded by hand (texts
+ * padded to the batch's longest, images stacked) and the model sees all of it in one run.
  */
-interface BatchTranslator<I> extends NoBatchifyTranslator<I, float[]> {
+interface BatchTranslator<I> {
 
-    @Override
-    NDList batchProcessInput(TranslatorContext ctx, List<I> inputs) throws Exception;
+    /** Encodes {@code inputs} as one batch; tensors are created on {@code manager}, which is closed after the batch. */
+    Encoded encode(NDManager manager, List<I> inputs) throws Exception;
 
-    @Override
-    List<float[]> batchProcessOutput(TranslatorContext ctx, NDList list) throws Exception;
+    /** One encoded batch: the model's input, and how to read its output. */
+    record Encoded(NDList input, Decoder decoder) {
 
-    @Override
-    default NDList processInput(TranslatorContext ctx, I input) throws Exception {
-        return batchProcessInput(ctx, List.of(input));
+        /** One vector per input of the batch, in order. */
+        List<float[]> decode(NDList output) throws Exception {
+            return decoder.decode(output);
+        }
     }
 
-    @Override
-    default float[] processOutput(TranslatorContext ctx, NDList list) throws Exception {
-        return batchProcessOutput(ctx, list).get(0);
+    /** Reads the model's output for one encoded batch. */
+    @FunctionalInterface
+    interface Decoder {
+        List<float[]> decode(NDList output) throws Exception;
     }
 }

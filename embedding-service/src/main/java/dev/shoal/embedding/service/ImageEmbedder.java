@@ -4,9 +4,9 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.TranslateException;
-import ai.djl.translate.TranslatorContext;
 import dev.shoal.embedding.config.EmbeddingConfig;
 import dev.shoal.embedding.domain.EmbeddingException;
 import dev.shoal.embedding.domain.FrameContent;
@@ -63,7 +63,7 @@ public final class ImageEmbedder implements Embedder {
     private final String engineName;
     private final String deviceName;
     private final Model djlModel;
-    private final PredictorPool<BufferedImage, float[]> predictors;
+    private final PredictorPool<BufferedImage> predictors;
     private final int dimension;
 
     public ImageEmbedder(ModelRef model, Model djlModel, Settings settings, String engineName) {
@@ -72,7 +72,7 @@ public final class ImageEmbedder implements Embedder {
         this.djlModel = djlModel;
         this.engineName = engineName;
         this.deviceName = djlModel.getNDManager().getDevice().toString();
-        this.predictors = new PredictorPool<>(() -> djlModel.newPredictor(new Preprocess(settings)));
+        this.predictors = new PredictorPool<>(djlModel, new Preprocess(settings));
         BufferedImage probe = new BufferedImage(settings.width(), settings.height(), BufferedImage.TYPE_INT_RGB);
         try {
             this.dimension = predictors.predict(probe).length;
@@ -212,17 +212,17 @@ public final class ImageEmbedder implements Embedder {
         }
 
         @Override
-        public NDList batchProcessInput(TranslatorContext ctx, List<BufferedImage> inputs) {
+        public Encoded encode(NDManager manager, List<BufferedImage> inputs) {
             int per = s.channels() * s.width() * s.height();
             float[] data = new float[inputs.size() * per];
             for (int i = 0; i < inputs.size(); i++) {
                 System.arraycopy(pixels(inputs.get(i), s), 0, data, i * per, per);
             }
-            return new NDList(ctx.getNDManager().create(data, new Shape(inputs.size(), s.channels(), s.height(), s.width())));
+            return new Encoded(new NDList(manager.create(data, new Shape(inputs.size(), s.channels(), s.height(), s.width()))),
+                    this::vectors);
         }
 
-        @Override
-        public List<float[]> batchProcessOutput(TranslatorContext ctx, NDList list) {
+        private List<float[]> vectors(NDList list) {
             NDArray out = s.output() == null ? list.get(0) : list.get(s.output());
             if (out == null) {
                 throw new IllegalStateException("the model has no output named '" + s.output() + "'; outputs: "

@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.TranslateException;
-import ai.djl.translate.TranslatorContext;
 import dev.shoal.embedding.domain.EmbeddingException;
 import dev.shoal.embedding.domain.FrameContent;
 import dev.shoal.embedding.domain.ModelRef;
@@ -22,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Sentence embeddings with all-MiniLM-L6-v2 (Reimers and Gurevych 2019, "Sentence-BERT"; the
@@ -41,7 +41,8 @@ public final class TextEmbedder implements Embedder {
     private final Path dir;
     private final HuggingFaceTokenizer tokenizer;
     private final Model djlModel;
-    private final PredictorPool<String, float[]> predictors;
+    private final PredictorPool<String> predictors;
+    private final Tokens tokens = new Tokens();
 
     public TextEmbedder(ModelRef model, EngineSupport.Choice engine, int maxLength) {
         this.model = model;
@@ -57,7 +58,7 @@ public final class TextEmbedder implements Embedder {
                     .optPadding(true)
                     .build();
             djlModel = engine.load(dir, "all-minilm-l6-v2");
-            predictors = new PredictorPool<>(() -> djlModel.newPredictor(new MeanPoolTranslator(tokenizer)));
+            predictors = new PredictorPool<>(djlModel, new MeanPoolTranslator(tokenizer, tokens));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load all-MiniLM-L6-v2: " + e.getMessage(), e);
         } catch (MalformedModelException e) {
@@ -113,6 +114,30 @@ public final class TextEmbedder implements Embedder {
         }
     }
 
+    /**
+     * What the model has been given so far: texts, their tokens, and the tokens it computed once each batch was
+     * padded to its longest text. The model's work grows with the padded tokens, so two runs compare fairly only
+     * when their padded tokens per text do.
+     */
+    public TokenCounts tokenCounts() {
+        return new TokenCounts(tokens.texts.sum(), tokens.real.sum(), tokens.padded.sum());
+    }
+
+    /** Running totals of {@link #tokenCounts()}. */
+    public record TokenCounts(long texts, long tokens, long paddedTokens) {
+
+        /** The totals since {@code before}. */
+        public TokenCounts minus(TokenCounts before) {
+            return new TokenCounts(texts - before.texts, tokens - before.tokens, paddedTokens - before.paddedTokens);
+        }
+    }
+
+    private static final class Tokens {
+        final LongAdder texts = new LongAdder();
+        final LongAdder real = new LongAdder();
+        final LongAdder padded = new LongAdder();
+    }
+
     @Override
     public String engine() {
         return engine.name();
@@ -142,13 +167,15 @@ public final class TextEmbedder implements Embedder {
     static final class MeanPoolTranslator implements BatchTranslator<String> {
 
         private final HuggingFaceTokenizer tokenizer;
+        private final Tokens tokens;
 
-        MeanPoolTranslator(HuggingFaceTokenizer tokenizer) {
+        MeanPoolTranslator(HuggingFaceTokenizer tokenizer, Tokens tokens) {
             this.tokenizer = tokenizer;
+            this.tokens = tokens;
         }
 
         @Override
-        public NDList batchProcessInput(TranslatorContext ctx, List<String> inputs) {
+        public Encoded encode(NDManager m, List<String> inputs) {
             Encoding[] encodings = tokenizer.batchEncode(inputs);
             int batch = encodings.length;
             int length = encodings[0].getIds().length;
@@ -156,13 +183,21 @@ public final class TextEmbedder implements Embedder {
             long[] mask = new long[batch * length];
             long[] types = new long[batch * length];
             for (int b = 0; b < batch; b++) {
+                if (encodings[b].getIds().length != length) {
+                    throw new IllegalStateException("the tokenizer did not pad the batch: " + encodings[b].getIds().length
+                            + " tokens beside " + length);
+                }
                 System.arraycopy(encodings[b].getIds(), 0, ids, b * length, length);
                 System.arraycopy(encodings[b].getAttentionMask(), 0, mask, b * length, length);
                 System.arraycopy(encodings[b].getTypeIds(), 0, types, b * length, length);
             }
-            ctx.setAttachment("mask", mask);
-            ctx.setAttachment("length", length);
-            NDManager m = ctx.getNDManager();
+            long real = 0;
+            for (long x : mask) {
+                real += x;
+            }
+            tokens.texts.add(batch);
+            tokens.real.add(real);
+            tokens.padded.add((long) batch * length);
             Shape shape = new Shape(batch, length);
             NDArray idArray = m.create(ids, shape);
             idArray.setName("input_ids");
@@ -170,16 +205,14 @@ public final class TextEmbedder implements Embedder {
             maskArray.setName("attention_mask");
             NDArray typeArray = m.create(types, shape);
             typeArray.setName("token_type_ids");
-            return new NDList(idArray, maskArray, typeArray);
+            return new Encoded(new NDList(idArray, maskArray, typeArray), output -> meanPool(output, mask, length));
         }
 
-        @Override
-        public List<float[]> batchProcessOutput(TranslatorContext ctx, NDList list) {
-            long[] mask = (long[]) ctx.getAttachment("mask");
-            int length = (Integer) ctx.getAttachment("length");
-            NDArray hidden = list.get("last_hidden_state");
+        /** Mean of each text's token vectors over its attention mask (padding excluded), L2-normalised. */
+        static List<float[]> meanPool(NDList output, long[] mask, int length) {
+            NDArray hidden = output.get("last_hidden_state");
             if (hidden == null) {
-                hidden = list.get(0);
+                hidden = output.get(0);
             }
             float[] h = hidden.toFloatArray();
             int batch = mask.length / length;

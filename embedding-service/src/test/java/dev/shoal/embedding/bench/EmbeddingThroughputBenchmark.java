@@ -91,6 +91,8 @@ class EmbeddingThroughputBenchmark {
     @Inject
     VectorStore store;
 
+    static final int WARMUP_SEED = 998;
+
     static List<String> texts(int n, int seed) {
         List<String> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -112,8 +114,8 @@ class EmbeddingThroughputBenchmark {
         // compilations (Lucene's indexing chain and postings writer, Kafka's fetch path) in the third 2000-frame round
         // after a 256-frame one: the paths a raw loop never runs take minutes of pipeline traffic to compile.
         int warmup = Integer.getInteger("bench.warmup", frames);
-        rawRate(raw, texts(Integer.getInteger("bench.warmup.raw", warmup), 999));
-        pipelineRate(warmup, 998, () -> { }, () -> { });
+        rawRate(raw, texts(Integer.getInteger("bench.warmup.raw", warmup), WARMUP_SEED), "warm-up");
+        pipelineRate(warmup, WARMUP_SEED, () -> { }, () -> { });
 
         List<Double> rawRates = new ArrayList<>();
         List<Double> pipeRates = new ArrayList<>();
@@ -121,7 +123,7 @@ class EmbeddingThroughputBenchmark {
         for (int r = 0; r < rounds; r++) {
             // odd rounds run the pipeline first: a load that drifts during a round does not always favour one side
             ThreadCpu.Snapshot c0 = ThreadCpu.take();
-            double rr = r % 2 == 0 ? rawRate(raw, texts(frames, r)) : Double.NaN;
+            double rr = r % 2 == 0 ? rawRate(raw, texts(frames, roundSeed(r)), "round " + (r + 1)) : Double.NaN;
             if (!Double.isNaN(rr)) {
                 printCpu(r + 1, "raw", c0, frames, 12);
             }
@@ -139,7 +141,9 @@ class EmbeddingThroughputBenchmark {
             int round = r + 1;
             // taken when the frames are sent and when the last event is read, so the event reader's set-up before the
             // phase (joining its consumer group: about a second of an idle machine) is not counted as the pipeline's
-            double pr = pipelineRate(frames, 100 + r, () -> {
+            TextEmbedder.TokenCounts[] tokens = new TextEmbedder.TokenCounts[1];
+            double pr = pipelineRate(frames, roundSeed(r), () -> {
+                tokens[0] = raw.tokenCounts();
                 counters[0] = batcher.batches();
                 counters[1] = batcher.items();
                 counters[2] = batcher.busyNanos();
@@ -150,6 +154,7 @@ class EmbeddingThroughputBenchmark {
             }, () -> {
                 long phase = (System.nanoTime() - counters[4]) * batcher.threads();
                 printCpu(round, "pipeline", cpu[0], frames, 24);
+                printTokens("round " + round + " pipeline", raw.tokenCounts().minus(tokens[0]));
                 System.out.println("round " + round + " pipeline FrameUpserted consumer: "
                         + KafkaClientMetrics.report(kafka.get(0), KafkaClientMetrics.take("frame-upserted")));
                 System.out.printf("round %d pipeline: model busy %.1f%% of the phase, waiting for frames %.1f%%, %.1f "
@@ -165,7 +170,7 @@ class EmbeddingThroughputBenchmark {
             }
             if (Double.isNaN(rr)) {
                 ThreadCpu.Snapshot c1 = ThreadCpu.take();
-                rr = rawRate(raw, texts(frames, r));
+                rr = rawRate(raw, texts(frames, roundSeed(r)), "round " + (r + 1));
                 printCpu(r + 1, "raw", c1, frames, 12);
             }
             rawRates.add(rr);
@@ -187,7 +192,8 @@ class EmbeddingThroughputBenchmark {
      * The raw predictor as the pipeline drives it: batches of {@code batchSize}, {@code streams} of them at once (one
      * loop per stream, each taking the next batch), on the same loaded model.
      */
-    private double rawRate(TextEmbedder raw, List<String> texts) throws Exception {
+    private double rawRate(TextEmbedder raw, List<String> texts, String label) throws Exception {
+        TextEmbedder.TokenCounts tokens = raw.tokenCounts();
         AtomicInteger next = new AtomicInteger();
         Runnable loop = () -> {
             for (int i = next.getAndAdd(batchSize); i < texts.size(); i = next.getAndAdd(batchSize)) {
@@ -214,6 +220,7 @@ class EmbeddingThroughputBenchmark {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         printPhase("raw", texts.size(), up0);
+        printTokens(label + " raw", raw.tokenCounts().minus(tokens));
         return texts.size() / seconds;
     }
 
@@ -281,6 +288,25 @@ class EmbeddingThroughputBenchmark {
         System.out.println("round " + round + " " + phase + " cpu: " + ThreadCpu.report(before, after, frames, top));
         System.out.println("round " + round + " " + phase + " waiting for a core (ms/item): "
                 + ThreadCpu.runQueueReport(before, after, frames, 6));
+    }
+
+    /**
+     * Round {@code r}'s texts, the same for its raw and its pipeline phase. The model's work per text grows with the
+     * tokens of its batch's longest text, and the numbers in the texts grow with the seed: until the ninth session of 2026-11-27 the raw
+     * phases ran seeds 0-4 and the pipeline phases 100-104, 5-9 % more padded tokens per text for the pipeline.
+     */
+    static int roundSeed(int r) {
+        return 100 + r;
+    }
+
+    /**
+     * The tokens the model was given in a phase: per text, as tokenised and as computed (each batch padded to its
+     * longest text). Raw and pipeline phases of a round compare fairly only when these match.
+     */
+    static void printTokens(String phase, TextEmbedder.TokenCounts t) {
+        double texts = Math.max(1, t.texts());
+        System.out.printf("%s tokens per text: %.2f, padded %.2f (%d texts)%n", phase, t.tokens() / texts,
+                t.paddedTokens() / texts, t.texts());
     }
 
     static long uptimeMillis() {

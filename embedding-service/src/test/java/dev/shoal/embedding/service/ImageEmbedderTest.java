@@ -3,9 +3,17 @@ package dev.shoal.embedding.service;
 import dev.shoal.embedding.domain.ModelRef;
 import org.junit.jupiter.api.Test;
 
+import dev.shoal.embedding.domain.FrameContent;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,5 +62,72 @@ class ImageEmbedderTest {
                 new ImageEmbedder.Settings("/no/such/model.onnx", "onnxruntime", "cpu", 224, 224, "RGB",
                         new float[]{0, 0, 0}, new float[]{1, 1, 1}, null, true)));
         assertTrue(e.getMessage().contains("/no/such/model.onnx"), e.getMessage());
+    }
+
+    static List<BufferedImage> randomImages(int n, int width, int height, long seed) {
+        Random random = new Random(seed);
+        List<BufferedImage> images = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    img.setRGB(x, y, random.nextInt(1 << 24));
+                }
+            }
+            images.add(img);
+        }
+        return images;
+    }
+
+    static ImageEmbedder.Settings tiny(Path model, String output, boolean normalize) {
+        return new ImageEmbedder.Settings(model.toString(), "onnxruntime", "cpu", 4, 3, "RGB",
+                new float[]{.485f, .456f, .406f}, new float[]{.229f, .224f, .225f}, output, normalize);
+    }
+
+    @Test
+    void an_onnx_model_embeds_a_batch_in_one_run_with_the_configured_output(@TempDir Path dir) throws Exception {
+        Path file = TinyOnnx.writeFlattenAndPool(dir.resolve("tiny.onnx"), 3, 3, 4);
+        List<BufferedImage> images = randomImages(5, 4, 3, 42);
+        List<FrameContent> batch = images.stream().<FrameContent>map(FrameContent.Image::new).toList();
+        try (ImageEmbedder features = ImageEmbedder.load(new ModelRef("tiny", "1"), tiny(file, "features", false));
+             ImageEmbedder pooled = ImageEmbedder.load(new ModelRef("tiny", "1"), tiny(file, "pooled", false))) {
+            assertEquals(36, features.dimension());
+            assertEquals(3, pooled.dimension());
+            List<float[]> flat = features.embed(batch);
+            List<float[]> means = pooled.embed(batch);
+            assertEquals(5, flat.size());
+            for (int i = 0; i < images.size(); i++) {
+                // Flatten of the input is the preprocessed image itself, in the batch and alone
+                float[] px = ImageEmbedder.pixels(images.get(i), tiny(file, "features", false));
+                assertArrayEquals(px, flat.get(i), 1e-6f, "image " + i + " in the batch");
+                assertArrayEquals(px, features.embed(List.of(batch.get(i))).get(0), 1e-6f, "image " + i + " alone");
+                for (int c = 0; c < 3; c++) {
+                    double sum = 0;
+                    for (int p = 0; p < 12; p++) {
+                        sum += px[c * 12 + p];
+                    }
+                    assertEquals(sum / 12, means.get(i)[c], 1e-5, "mean of channel " + c + " of image " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void normalised_vectors_have_unit_length_and_an_unknown_output_is_named(@TempDir Path dir) throws Exception {
+        Path file = TinyOnnx.writeFlattenAndPool(dir.resolve("tiny.onnx"), 3, 3, 4);
+        List<FrameContent> batch = randomImages(3, 4, 3, 7).stream().<FrameContent>map(FrameContent.Image::new).toList();
+        try (ImageEmbedder unit = ImageEmbedder.load(new ModelRef("tiny", "1"), tiny(file, "features", true))) {
+            for (float[] v : unit.embed(batch)) {
+                double norm = 0;
+                for (float x : v) {
+                    norm += x * x;
+                }
+                assertEquals(1.0, norm, 1e-5);
+            }
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ImageEmbedder.load(new ModelRef("tiny", "1"), tiny(file, "logits", false)));
+        assertTrue(e.getMessage().contains("logits") && e.getMessage().contains("features")
+                && e.getMessage().contains("pooled"), e.getMessage());
     }
 }

@@ -54,6 +54,26 @@ class TextEmbedderTest {
     }
 
     @Test
+    void token_counts_are_the_texts_tokens_and_the_batch_padded_to_its_longest_text() {
+        String shortText = "a short one";
+        String longText = "a much longer sentence that forces the shorter one in the same batch to be padded";
+        TextEmbedder.TokenCounts t0 = embedder.tokenCounts();
+        embedder.embedTexts(List.of(shortText));
+        TextEmbedder.TokenCounts alone = embedder.tokenCounts().minus(t0);
+        // [CLS] a short one [SEP]
+        assertEquals(new TextEmbedder.TokenCounts(1, 5, 5), alone);
+
+        TextEmbedder.TokenCounts t1 = embedder.tokenCounts();
+        embedder.embedTexts(List.of(longText));
+        long longTokens = embedder.tokenCounts().minus(t1).tokens();
+        assertTrue(longTokens > 5, "the long text has more tokens than the short one: " + longTokens);
+
+        TextEmbedder.TokenCounts t2 = embedder.tokenCounts();
+        embedder.embedTexts(List.of(shortText, longText));
+        assertEquals(new TextEmbedder.TokenCounts(2, 5 + longTokens, 2 * longTokens), embedder.tokenCounts().minus(t2));
+    }
+
+    @Test
     void concurrent_batches_on_one_model_give_the_same_vectors_as_one_at_a_time() throws Exception {
         List<String> a = List.of("a red traffic cone on wet asphalt", "a violin concerto", "quarterly earnings fell");
         List<String> b = List.of("a cat asleep on a keyboard", "snow on a mountain road");
