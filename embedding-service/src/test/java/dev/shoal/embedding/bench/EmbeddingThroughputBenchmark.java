@@ -291,9 +291,10 @@ class EmbeddingThroughputBenchmark {
     }
 
     /**
-     * Round {@code r}'s texts, the same for its raw and its pipeline phase. The model's work per text grows with the
-     * tokens of its batch's longest text, and the numbers in the texts grow with the seed: until the ninth session of 2026-11-27 the raw
-     * phases ran seeds 0-4 and the pipeline phases 100-104, 5-9 % more padded tokens per text for the pipeline.
+     * Round {@code r}'s texts, the same for its raw and its pipeline phase. The model's work per text grows with its
+     * tokens (and, in a batch, with the tokens of the batch's longest text), and the numbers in the texts grow with the
+     * seed: until the ninth session of 2026-11-27 the raw phases ran seeds 0-4 and the pipeline phases 100-104, 5-9 %
+     * more tokens per text for the pipeline.
      */
     static int roundSeed(int r) {
         return 100 + r;
