@@ -33,8 +33,11 @@ final class PredictorPool<I> implements AutoCloseable {
         this.translator = translator;
     }
 
-    /** One model run over all of {@code inputs}; one vector per input, in order. */
+    /** One model run over all of {@code inputs}; one vector per input, in order (none for none, without a run). */
     List<float[]> batchPredict(List<I> inputs) throws TranslateException {
+        if (inputs.isEmpty()) {
+            return List.of();
+        }
         Predictor<NDList, NDList> p = borrow();
         try (NDManager manager = model.getNDManager().newSubManager()) {
             BatchTranslator.Encoded batch = translator.encode(manager, inputs);

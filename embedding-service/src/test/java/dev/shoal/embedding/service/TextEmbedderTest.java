@@ -74,6 +74,13 @@ class TextEmbedderTest {
     }
 
     @Test
+    void an_empty_batch_gives_no_vectors_and_runs_nothing() {
+        TextEmbedder.TokenCounts before = embedder.tokenCounts();
+        assertEquals(List.of(), embedder.embedTexts(List.of()));
+        assertEquals(before, embedder.tokenCounts());
+    }
+
+    @Test
     void concurrent_batches_on_one_model_give_the_same_vectors_as_one_at_a_time() throws Exception {
         List<String> a = List.of("a red traffic cone on wet asphalt", "a violin concerto", "quarterly earnings fell");
         List<String> b = List.of("a cat asleep on a keyboard", "snow on a mountain road");
