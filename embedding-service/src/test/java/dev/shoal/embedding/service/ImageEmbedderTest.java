@@ -130,4 +130,20 @@ class ImageEmbedderTest {
         assertTrue(e.getMessage().contains("logits") && e.getMessage().contains("features")
                 && e.getMessage().contains("pooled"), e.getMessage());
     }
+
+    @Test
+    void a_torchscript_model_embeds_a_batch_in_one_run(@TempDir Path dir) throws Exception {
+        Path file = TinyTorchScript.writeFlatten(dir.resolve("tiny.pt"));
+        ImageEmbedder.Settings settings = new ImageEmbedder.Settings(file.toString(), "pytorch", "cpu", 4, 3, "RGB",
+                new float[]{.485f, .456f, .406f}, new float[]{.229f, .224f, .225f}, null, false);
+        List<BufferedImage> images = randomImages(4, 4, 3, 11);
+        try (ImageEmbedder torch = ImageEmbedder.load(new ModelRef("tiny-torch", "1"), settings)) {
+            assertEquals("pytorch", torch.engine());
+            assertEquals(36, torch.dimension());
+            List<float[]> vectors = torch.embed(images.stream().<FrameContent>map(FrameContent.Image::new).toList());
+            for (int i = 0; i < images.size(); i++) {
+                assertArrayEquals(ImageEmbedder.pixels(images.get(i), settings), vectors.get(i), 1e-6f, "image " + i);
+            }
+        }
+    }
 }
