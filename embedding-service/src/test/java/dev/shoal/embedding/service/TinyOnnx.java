@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * {@code features} = Flatten(pixels) [N, C·H·W] and {@code pooled} = ReduceMean over H and W [N, C]: known answers
  * for the preprocessing, the choice of output and the batching.
  */
-final class TinyOnnx {
+public final class TinyOnnx {
 
     private static final int FLOAT = 1; // TensorProto.DataType.FLOAT
     private static final int ATTRIBUTE_INT = 2; // AttributeProto.AttributeType.INT
@@ -22,7 +22,7 @@ final class TinyOnnx {
     private TinyOnnx() {
     }
 
-    static Path writeFlattenAndPool(Path file, int channels, int height, int width) throws IOException {
+    public static Path writeFlattenAndPool(Path file, int channels, int height, int width) throws IOException {
         byte[] flatten = message(o -> {
             o.writeString(1, "pixels");
             o.writeString(2, "features");
