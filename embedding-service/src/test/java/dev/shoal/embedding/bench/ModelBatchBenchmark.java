@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one model run per micro-batch buys over one run per text. Until 2026-11-27 (ninth session) every text went
@@ -31,12 +33,12 @@ import java.util.Map;
  * <pre>
  * mvn -B -q -o -pl embedding-service test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
  * java -Xmx2g -cp "$(cat embedding-service/target/bench.cp):embedding-service/target/classes:embedding-service/target/test-classes" \
- *   dev.shoal.embedding.bench.ModelBatchBenchmark texts=2000 reps=6 batch=32 threads=1
+ *   dev.shoal.embedding.bench.ModelBatchBenchmark texts=2000 reps=6 batch=32 threads=1 streams=1
  * </pre>
  */
 public final class ModelBatchBenchmark {
 
-    private static final List<String> MODES = List.of("one", "batch", "sorted");
+    private static final List<String> ALL_MODES = List.of("one", "batch", "sorted");
 
     public static void main(String[] args) throws Exception {
         KeyValueArgs a = new KeyValueArgs(args);
@@ -44,6 +46,8 @@ public final class ModelBatchBenchmark {
         int reps = a.integer("reps", 6);
         int batch = a.integer("batch", 32);
         int threads = a.integer("threads", 1);
+        int streams = a.integer("streams", 1);
+        List<String> modes = List.of(a.text("modes", String.join(",", ALL_MODES)).split(","));
         List<String> texts = EmbeddingThroughputBenchmark.texts(n, EmbeddingThroughputBenchmark.roundSeed(0));
         EngineSupport.Choice engine = EngineSupport.choose("shoal.embedding.text.engine", "onnxruntime", "cpu")
                 .withOrtThreads(new EngineSupport.OrtThreads(threads, 1, true));
@@ -51,16 +55,16 @@ public final class ModelBatchBenchmark {
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         try (TextEmbedder model = new TextEmbedder(new ModelRef("all-minilm-l6-v2", "1"), engine, 256)) {
-            for (String mode : MODES) {
-                run(model, texts, mode, batch, mx); // warm-up
+            for (String mode : modes) {
+                run(model, texts, mode, batch, streams, mx); // warm-up
             }
             for (int r = 0; r < reps; r++) {
                 Map<String, Double> rep = new LinkedHashMap<>();
                 // the order turns each rep, so a load that drifts does not always favour one mode
-                for (int m = 0; m < MODES.size(); m++) {
-                    String mode = MODES.get((m + r) % MODES.size());
+                for (int m = 0; m < modes.size(); m++) {
+                    String mode = modes.get((m + r) % modes.size());
                     TextEmbedder.TokenCounts t0 = model.tokenCounts();
-                    double[] result = run(model, texts, mode, batch, mx);
+                    double[] result = run(model, texts, mode, batch, streams, mx);
                     TextEmbedder.TokenCounts t = model.tokenCounts().minus(t0);
                     System.out.printf(Locale.ROOT, "rep %d %-6s %.1f texts/s, model thread %.3f ms of CPU per text, "
                                     + "%.2f tokens per text computed (%.2f without padding)%n", r, mode, result[0], result[1],
@@ -68,29 +72,47 @@ public final class ModelBatchBenchmark {
                     rep.put(mode, result[0]);
                     rates.computeIfAbsent(mode, k -> new ArrayList<>()).add(result[0]);
                 }
-                for (String mode : MODES) {
-                    ratios.computeIfAbsent(mode, k -> new ArrayList<>()).add(rep.get(mode) / rep.get("one"));
+                for (String mode : modes) {
+                    ratios.computeIfAbsent(mode, k -> new ArrayList<>()).add(rep.containsKey("one")
+                            ? rep.get(mode) / rep.get("one") : Double.NaN);
                 }
             }
         }
-        for (String mode : MODES) {
-            System.out.printf(Locale.ROOT, "RESULT %s batch=%d threads=%d median %.1f texts/s, median ratio to one %.3f%n",
-                    mode, batch, threads, EmbeddingThroughputBenchmark.median(rates.get(mode)),
+        for (String mode : modes) {
+            System.out.printf(Locale.ROOT, "RESULT %s batch=%d threads=%d streams=%d median %.1f texts/s, median ratio to one "
+                            + "%.3f%n", mode, batch, threads, streams, EmbeddingThroughputBenchmark.median(rates.get(mode)),
                     EmbeddingThroughputBenchmark.median(ratios.get(mode)));
         }
     }
 
-    /** texts/s and the calling thread's CPU ms per text (a one-thread ONNX Runtime session runs on the caller). */
-    private static double[] run(TextEmbedder model, List<String> texts, String mode, int batch, ThreadMXBean mx) {
+    /**
+     * texts/s and the calling threads' CPU ms per text (a one-thread ONNX Runtime session runs on its caller), with
+     * {@code streams} callers taking the next call at once, as the service's model streams do.
+     */
+    private static double[] run(TextEmbedder model, List<String> texts, String mode, int batch, int streams,
+                                ThreadMXBean mx) throws InterruptedException {
         List<List<String>> calls = calls(texts, mode, batch);
-        long cpu0 = mx.getCurrentThreadCpuTime();
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong cpu = new AtomicLong();
+        Runnable loop = () -> {
+            long cpu0 = mx.getCurrentThreadCpuTime();
+            for (int i = next.getAndIncrement(); i < calls.size(); i = next.getAndIncrement()) {
+                model.embedTexts(calls.get(i));
+            }
+            cpu.addAndGet(mx.getCurrentThreadCpuTime() - cpu0);
+        };
         long t0 = System.nanoTime();
-        for (List<String> call : calls) {
-            model.embedTexts(call);
+        List<Thread> threads = new ArrayList<>();
+        for (int s = 0; s < streams; s++) {
+            Thread t = new Thread(loop, "model-stream-" + s);
+            threads.add(t);
+            t.start();
         }
-        long cpu1 = mx.getCurrentThreadCpuTime();
+        for (Thread t : threads) {
+            t.join();
+        }
         long t1 = System.nanoTime();
-        return new double[]{texts.size() / ((t1 - t0) / 1e9), (cpu1 - cpu0) / 1e6 / texts.size()};
+        return new double[]{texts.size() / ((t1 - t0) / 1e9), cpu.get() / 1e6 / texts.size()};
     }
 
     private static List<List<String>> calls(List<String> texts, String mode, int batch) {
