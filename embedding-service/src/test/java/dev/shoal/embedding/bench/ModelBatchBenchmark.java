@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code sorted} — the texts of each window of {@code 4 × batch} sorted by length first, then batches of
  *   {@code batch}: how much of the batch's work is padding.</li>
  * </ul>
- * Per phase: texts/s, the model thread's CPU per text, and the tokens computed per text (padding included); at the end
- * the median of each mode and of its per-rep ratio to {@code one}.
+ * Per phase: texts/s, the model threads' CPU per text, and the tokens computed per text (padding included); at the end
+ * the median of each mode and of its per-rep ratio to {@code one} (when {@code one} runs). {@code streams=N} runs N
+ * callers at once on the one model, as the service's model streams do; {@code modes=batch,...} picks the modes.
  *
  * <pre>
  * mvn -B -q -o -pl embedding-service test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
