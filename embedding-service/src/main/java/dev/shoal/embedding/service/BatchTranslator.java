@@ -21,14 +21,9 @@ interface BatchTranslator<I> {
 
     /** One encoded batch: the model's input, and how to read its output. */
     record Encoded(NDList input, Decoder decoder) {
-
-        /** One vector per input of the batch, in order. */
-        List<float[]> decode(NDList output) throws Exception {
-            return decoder.decode(output);
-        }
     }
 
-    /** Reads the model's output for one encoded batch. */
+    /** Reads the model's output for one encoded batch: one vector per input, in order. */
     @FunctionalInterface
     interface Decoder {
         List<float[]> decode(NDList output) throws Exception;

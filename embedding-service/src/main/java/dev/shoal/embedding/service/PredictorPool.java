@@ -41,7 +41,7 @@ final class PredictorPool<I> implements AutoCloseable {
         Predictor<NDList, NDList> p = borrow();
         try (NDManager manager = model.getNDManager().newSubManager()) {
             BatchTranslator.Encoded batch = translator.encode(manager, inputs);
-            List<float[]> vectors = batch.decode(p.predict(batch.input()));
+            List<float[]> vectors = batch.decoder().decode(p.predict(batch.input()));
             if (vectors.size() != inputs.size()) {
                 throw new TranslateException("a batch of " + inputs.size() + " inputs gave " + vectors.size() + " vectors");
             }

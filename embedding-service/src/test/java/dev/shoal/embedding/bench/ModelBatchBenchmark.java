@@ -90,7 +90,7 @@ public final class ModelBatchBenchmark {
      * texts/s and the calling threads' CPU ms per text (a one-thread ONNX Runtime session runs on its caller), with
      * {@code streams} callers taking the next call at once, as the service's model streams do.
      */
-    private static double[] run(TextEmbedder model, List<String> texts, String mode, int batch, int streams,
+    static double[] run(TextEmbedder model, List<String> texts, String mode, int batch, int streams,
                                 ThreadMXBean mx) throws InterruptedException {
         List<List<String>> calls = calls(texts, mode, batch);
         AtomicInteger next = new AtomicInteger();

@@ -44,7 +44,7 @@ public final class ModelNeighbourBenchmark {
                 .withOrtThreads(new EngineSupport.OrtThreads(1, 1, true));
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         try (TextEmbedder model = new TextEmbedder(new ModelRef("all-minilm-l6-v2", "1"), oneThread, 256)) {
-            embed(model, texts, batch, mx); // warm-up
+            ModelBatchBenchmark.run(model, texts, "batch", batch, 1, mx); // warm-up
             for (int r = 0; r < reps; r++) {
                 for (String neighbour : List.of("alone", "alu", "memory")) {
                     stop = false;
@@ -53,7 +53,7 @@ public final class ModelNeighbourBenchmark {
                     if (t != null) {
                         t.start();
                     }
-                    double[] result = embed(model, texts, batch, mx);
+                    double[] result = ModelBatchBenchmark.run(model, texts, "batch", batch, 1, mx);
                     stop = true;
                     if (t != null) {
                         t.join();
@@ -63,18 +63,6 @@ public final class ModelNeighbourBenchmark {
                 }
             }
         }
-    }
-
-    /** texts/s and the calling thread's CPU ms per text (ONNX Runtime runs a one-thread session on the caller). */
-    private static double[] embed(TextEmbedder model, List<String> texts, int batch, ThreadMXBean mx) {
-        long cpu0 = mx.getCurrentThreadCpuTime();
-        long t0 = System.nanoTime();
-        for (int i = 0; i < texts.size(); i += batch) {
-            model.embedTexts(texts.subList(i, Math.min(texts.size(), i + batch)));
-        }
-        long cpu1 = mx.getCurrentThreadCpuTime();
-        long t1 = System.nanoTime();
-        return new double[]{texts.size() / ((t1 - t0) / 1e9), (cpu1 - cpu0) / 1e6 / texts.size()};
     }
 
     private static void arithmetic() {

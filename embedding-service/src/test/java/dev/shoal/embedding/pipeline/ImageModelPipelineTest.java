@@ -1,6 +1,8 @@
 package dev.shoal.embedding.pipeline;
 
+import dev.shoal.embedding.config.EmbeddingConfig;
 import dev.shoal.embedding.service.ImageEmbedder;
+import dev.shoal.embedding.service.TestImages;
 import dev.shoal.embedding.service.TinyOnnx;
 import dev.shoal.embedding.service.Vectors;
 import dev.shoal.embedding.store.VectorRecord;
@@ -31,7 +33,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -40,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Image frames through the whole stream with a configured ONNX image model (written by the test: its
  * {@code features} output is the flattened input, so each stored vector must be the frame's preprocessed pixels,
- * L2-normalised): PNG frames in through the real broker → decoded, preprocessed, embedded in micro-batches → stored →
- * {@code EmbeddingComputed} with the image model's id and dimension.
+ * L2-normalised): PNG frames in through the real broker, all sent at once → decoded, preprocessed, embedded by the
+ * image model's batcher → stored → {@code EmbeddingComputed} with the image model's id and dimension.
  */
 @QuarkusTest
 @TestProfile(ImageModelPipelineTest.WithImageModel.class)
@@ -73,8 +74,8 @@ class ImageModelPipelineTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    @ConfigProperty(name = "shoal.embedding.image.model")
-    String modelPath;
+    @Inject
+    EmbeddingConfig config;
 
     @Inject
     VectorStore store;
@@ -82,22 +83,14 @@ class ImageModelPipelineTest {
     @Test
     void png_frames_are_embedded_by_the_configured_image_model_each_into_its_own_vector() throws IOException {
         String dataset = "ds-img-" + UUID.randomUUID().toString().substring(0, 8);
-        Random random = new Random(5);
+        List<BufferedImage> images = TestImages.random(12, WIDTH, HEIGHT, 5);
         List<String> frames = new ArrayList<>();
-        List<BufferedImage> images = new ArrayList<>();
         try (KafkaProbe probe = new KafkaProbe(bootstrap)) {
-            for (int i = 0; i < 12; i++) { // sent at once: the model's batcher takes several per batch
-                BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-                for (int y = 0; y < HEIGHT; y++) {
-                    for (int x = 0; x < WIDTH; x++) {
-                        img.setRGB(x, y, random.nextInt(1 << 24));
-                    }
-                }
+            for (int i = 0; i < images.size(); i++) {
                 String frame = "f-img-" + i + "-" + UUID.randomUUID();
                 frames.add(frame);
-                images.add(img);
                 PipelineEvents.send(probe, Topics.FRAME_UPSERTED, frame,
-                        PipelineEvents.frameEvent(dataset, frame, png(img), Modality.MODALITY_IMAGE));
+                        PipelineEvents.frameEvent(dataset, frame, png(images.get(i)), Modality.MODALITY_IMAGE));
             }
             for (String frame : frames) {
                 List<EmbeddingComputed> out = PipelineEvents.computed(probe, frame, 1, Duration.ofSeconds(60));
@@ -106,8 +99,8 @@ class ImageModelPipelineTest {
                 assertEquals(3 * WIDTH * HEIGHT, out.get(0).getDimension());
             }
         }
-        ImageEmbedder.Settings settings = new ImageEmbedder.Settings(modelPath, "onnxruntime", "cpu", WIDTH, HEIGHT, "RGB",
-                new float[]{.485f, .456f, .406f}, new float[]{.229f, .224f, .225f}, "features", true);
+        // the service's own settings (default mean, std, channel order and normalisation, the overrides above)
+        ImageEmbedder.Settings settings = ImageEmbedder.Settings.from(config.image());
         for (int i = 0; i < frames.size(); i++) {
             VectorRecord stored = store.get(frames.get(i), "tiny-image@1").orElseThrow();
             assertArrayEquals(Vectors.normalize(ImageEmbedder.pixels(images.get(i), settings)), stored.vector(), 1e-5f,

@@ -8,9 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,21 +62,6 @@ class ImageEmbedderTest {
         assertTrue(e.getMessage().contains("/no/such/model.onnx"), e.getMessage());
     }
 
-    static List<BufferedImage> randomImages(int n, int width, int height, long seed) {
-        Random random = new Random(seed);
-        List<BufferedImage> images = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    img.setRGB(x, y, random.nextInt(1 << 24));
-                }
-            }
-            images.add(img);
-        }
-        return images;
-    }
-
     static ImageEmbedder.Settings tiny(Path model, String output, boolean normalize) {
         return new ImageEmbedder.Settings(model.toString(), "onnxruntime", "cpu", 4, 3, "RGB",
                 new float[]{.485f, .456f, .406f}, new float[]{.229f, .224f, .225f}, output, normalize);
@@ -87,7 +70,7 @@ class ImageEmbedderTest {
     @Test
     void an_onnx_model_embeds_a_batch_in_one_run_with_the_configured_output(@TempDir Path dir) throws Exception {
         Path file = TinyOnnx.writeFlattenAndPool(dir.resolve("tiny.onnx"), 3, 3, 4);
-        List<BufferedImage> images = randomImages(5, 4, 3, 42);
+        List<BufferedImage> images = TestImages.random(5, 4, 3, 42);
         List<FrameContent> batch = images.stream().<FrameContent>map(FrameContent.Image::new).toList();
         try (ImageEmbedder features = ImageEmbedder.load(new ModelRef("tiny", "1"), tiny(file, "features", false));
              ImageEmbedder pooled = ImageEmbedder.load(new ModelRef("tiny", "1"), tiny(file, "pooled", false))) {
@@ -115,7 +98,7 @@ class ImageEmbedderTest {
     @Test
     void normalised_vectors_have_unit_length_and_an_unknown_output_is_named(@TempDir Path dir) throws Exception {
         Path file = TinyOnnx.writeFlattenAndPool(dir.resolve("tiny.onnx"), 3, 3, 4);
-        List<FrameContent> batch = randomImages(3, 4, 3, 7).stream().<FrameContent>map(FrameContent.Image::new).toList();
+        List<FrameContent> batch = TestImages.random(3, 4, 3, 7).stream().<FrameContent>map(FrameContent.Image::new).toList();
         try (ImageEmbedder unit = ImageEmbedder.load(new ModelRef("tiny", "1"), tiny(file, "features", true))) {
             for (float[] v : unit.embed(batch)) {
                 double norm = 0;
@@ -136,7 +119,7 @@ class ImageEmbedderTest {
         Path file = TinyTorchScript.writeFlatten(dir.resolve("tiny.pt"));
         ImageEmbedder.Settings settings = new ImageEmbedder.Settings(file.toString(), "pytorch", "cpu", 4, 3, "RGB",
                 new float[]{.485f, .456f, .406f}, new float[]{.229f, .224f, .225f}, null, false);
-        List<BufferedImage> images = randomImages(4, 4, 3, 11);
+        List<BufferedImage> images = TestImages.random(4, 4, 3, 11);
         try (ImageEmbedder torch = ImageEmbedder.load(new ModelRef("tiny-torch", "1"), settings)) {
             assertEquals("pytorch", torch.engine());
             assertEquals(36, torch.dimension());
