@@ -44,10 +44,12 @@ import java.util.function.Supplier;
  *       or a failed store commit, stops its partition's commits: the loop reports itself {@linkplain #problem() stuck}
  *       (the health check turns DOWN) and a restart delivers the records again (frames already embedded are recognised
  *       by their content fingerprint and skipped).</li>
- *   <li><b>Rebalances.</b> On revocation the durable offsets reached so far are committed synchronously, and the
- *       partitions' queued records dropped (their new owner reads them from the committed offset); records of them
- *       still in flight finish, but no longer commit. Offsets that became durable under an older assignment are not
- *       committed.</li>
+ *   <li><b>Rebalances.</b> On revocation the loop settles as it does at close, bounded by {@code closeTimeout}: it
+ *       waits for the records in flight and for the store to make the done ones durable, then commits synchronously
+ *       and drops the partitions' queued records (their new owner reads them from the committed offset). So a record
+ *       handled before a rebalance is not handled again after it (a replayed failure would be dead-lettered and
+ *       announced twice); only what outlasts the bound is. Offsets that became durable under an older assignment are
+ *       not committed.</li>
  *   <li><b>Close.</b> Stops admitting, waits up to {@code closeTimeout} for the records in flight and for the store to
  *       make them durable, commits, and closes the consumer.</li>
  * </ul>
@@ -331,6 +333,11 @@ public final class ConsumerLoop implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            try {
+                settle(System.nanoTime() + settings.closeTimeout().toNanos(), "at a rebalance");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             Map<TopicPartition, OffsetAndMetadata> offsets = takeDurable();
             offsets.keySet().retainAll(partitions);
             if (!offsets.isEmpty()) {
@@ -369,22 +376,29 @@ public final class ConsumerLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits, until {@code deadline}, for the records in flight to finish, then for the store to make the done ones
+     * durable; their offsets are then ready for {@link #takeDurable()}.
+     */
+    private void settle(long deadline, String when) throws InterruptedException {
+        if (permits.tryAcquire(settings.maxInFlight(), deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            permits.release(settings.maxInFlight());
+        } else {
+            LOG.warnf("%s: %d records still in flight %s; they are delivered again", settings.name(),
+                    settings.maxInFlight() - permits.availablePermits(), when);
+        }
+        propose();
+        while (System.nanoTime() < deadline && awaitingStore.get() > 0) {
+            Thread.sleep(10);
+        }
+    }
+
     /** On the loop thread as it ends: waits for the records in flight and their durability, commits, closes. */
     private void finish() {
         queued.clear();
         queuedNow = 0;
-        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
         try {
-            if (permits.tryAcquire(settings.maxInFlight(), settings.closeTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-                permits.release(settings.maxInFlight());
-            } else {
-                LOG.warnf("%s: %d records still in flight at close; they are delivered again after a restart",
-                        settings.name(), settings.maxInFlight() - permits.availablePermits());
-            }
-            propose();
-            while (System.nanoTime() < deadline && awaitingStore.get() > 0) {
-                Thread.sleep(10);
-            }
+            settle(System.nanoTime() + settings.closeTimeout().toNanos(), "at close");
             Map<TopicPartition, OffsetAndMetadata> offsets = takeDurable();
             offsets.keySet().retainAll(consumer.assignment());
             if (!offsets.isEmpty()) {

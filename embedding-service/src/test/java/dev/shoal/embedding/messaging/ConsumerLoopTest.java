@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -200,6 +201,28 @@ class ConsumerLoopTest {
         all.addAll(handledB);
         assertEquals(600, all.size(), "every record handled at least once");
         assertTrue(!handledB.isEmpty(), "the second member took a partition");
+    }
+
+    @Test
+    void aRebalanceCommitsWhatWasDoneSoNoRecordIsHandledTwice() throws Exception {
+        String topic = topic(2);
+        send(topic, 600);
+        Map<String, Integer> handled = new ConcurrentHashMap<>();
+        ConsumerLoop.Handler counting = r -> {
+            handled.merge(r.partition() + "@" + r.offset(), 1, Integer::sum);
+            return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS));
+        };
+        // the store makes writes durable a second after it is asked: at the second member's arrival the first has
+        // records done but not yet durable, which the revocation must wait for instead of leaving them to be redone
+        Supplier<CompletableFuture<Void>> durableAfterASecond =
+                () -> CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
+        loop(topic, 2, counting, failingDlq(), durableAfterASecond);
+        await(() -> handled.size() >= 50, "the first member is working");
+        loop(topic, 2, counting, failingDlq(), durableAfterASecond);
+        await(() -> committedTotal(topic, 2) == 600, "both partitions committed to their ends", 60);
+        assertEquals(600, handled.size(), "every record handled");
+        assertEquals(Map.of(), handled.entrySet().stream().filter(e -> e.getValue() > 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "records handled twice");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
