@@ -4,6 +4,7 @@ import dev.shoal.proto.CloudEventHeaders;
 import dev.shoal.proto.Envelopes;
 import dev.shoal.proto.Topics;
 import dev.shoal.proto.common.v1.EventEnvelope;
+import dev.shoal.proto.embedding.v1.EmbeddingComputed;
 import dev.shoal.proto.ingest.v1.Box;
 import dev.shoal.proto.ingest.v1.BoxSet;
 import dev.shoal.proto.ingest.v1.ClassLabel;
@@ -100,6 +101,15 @@ final class Events implements AutoCloseable {
         }
         EmbeddingSupplied e = EmbeddingSupplied.newBuilder().setEnvelope(env).setEmbedding(u).build();
         send(Topics.EMBEDDING_SUPPLIED, frameId, e, env);
+        return e;
+    }
+
+    /** An EmbeddingComputed notice as embedding-service publishes it (no vector; producer embedding-service). */
+    EmbeddingComputed computed(String dataset, String frameId, String model, String version, int dimension) {
+        EventEnvelope env = Envelopes.create("embedding-service", dataset, frameId, null);
+        EmbeddingComputed e = EmbeddingComputed.newBuilder().setEnvelope(env).setFrameId(frameId).setModelId(model)
+                .setModelVersion(version).setDimension(dimension).build();
+        send(Topics.EMBEDDING_COMPUTED, frameId, e, env);
         return e;
     }
 

@@ -90,6 +90,35 @@ class ReadModelConsumerTest {
     }
 
     @Test
+    void computedEmbeddingNoticesBecomeRowsAndNeverOverwriteAUserVector() {
+        String ds1 = "computed-" + UUID.randomUUID();
+        String c1 = ds1 + "-c1", c2 = ds1 + "-c2", u1 = ds1 + "-u1";
+        events.computed(ds1, c1, "minilm", "1", 384);
+        events.computed(ds1, c2, "minilm", "1", 384);
+        events.embedding(ds1, u1, "clip", "1", new float[] {0.5f, 0.5f});
+        events.flush();
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Db.count(ds, "select count(*) from embedding where dataset_id = ?", ds1) == 3);
+        assertEquals(2, Db.count(ds, "select count(*) from embedding where dataset_id = ? and source = 'computed'"
+                + " and dimension = 384 and vector is null", ds1));
+
+        // a computed notice under the key of a user vector leaves the user vector; a new dimension updates a computed
+        // row; each is followed on its partition (same key, same topic) by a marker notice of another model version
+        events.computed(ds1, u1, "clip", "1", 2);
+        events.computed(ds1, u1, "clip", "marker", 2);
+        events.computed(ds1, c1, "minilm", "1", 512);
+        events.flush();
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Db.count(ds, "select count(*) from embedding where dataset_id = ? and model_version = 'marker'", ds1) == 1
+                        && Db.count(ds, "select dimension from embedding where dataset_id = ? and frame_id = ? and model_version = '1'",
+                        ds1, c1) == 512);
+        assertEquals("user", Db.string(ds, "select source from embedding where dataset_id = ? and frame_id = ? and model_version = '1'", ds1, u1));
+        assertEquals(8, Db.count(ds, "select length(vector) from embedding where dataset_id = ? and frame_id = ? and model_version = '1'", ds1, u1));
+        assertTrue(events.probe.readAll(Topics.dlq(Topics.EMBEDDING_COMPUTED), r -> r.key() != null && r.key().startsWith(ds1),
+                Duration.ofSeconds(2)).isEmpty(), "no computed notice of this dataset dead-lettered");
+    }
+
+    @Test
     void anUnparsableRecordAndALabelWithoutFrameIdGoToTheDeadLetterTopicWithTheReason() {
         String key = "poison-" + UUID.randomUUID();
         events.probe.send(Topics.LABEL_UPSERTED, key, new byte[] {(byte) 0xff, 0x01, 0x02});

@@ -92,19 +92,13 @@ public class ReadModelRepository {
 
     /**
      * A user-supplied vector always wins; a computed-embedding notice (no vector) never overwrites a user vector
-     * stored under the same key.
+     * stored under the same key. Each case is one whole statement (no SQL pieced together), and each is run
+     * against PostgreSQL by {@code ReadModelConsumerTest}.
      */
     public Applied applyEmbedding(String eventId, String topic, EmbeddingRow e) {
+        String sql = "user".equals(e.source()) ? UPSERT_USER_EMBEDDING : UPSERT_COMPUTED_EMBEDDING;
         return inTx(eventId, topic, e.datasetId(), c -> {
-            String guard = "user".equals(e.source())
-                    ? "(embedding.source, embedding.dimension, embedding.vector) is distinct from (excluded.source, excluded.dimension, excluded.vector)"
-                    : "embedding.source = 'computed' and embedding.dimension <> excluded.dimension";
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into embedding (dataset_id, frame_id, model_id, model_version, source, dimension, vector, seq)
-                    values (?, ?, ?, ?, ?, ?, ?, nextval('change_seq'))
-                    on conflict (dataset_id, frame_id, model_id, model_version) do update
-                      set source = excluded.source, dimension = excluded.dimension, vector = excluded.vector, seq = excluded.seq
-                      where """ + guard)) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, e.datasetId());
                 ps.setString(2, e.frameId());
                 ps.setString(3, e.modelId());
@@ -116,6 +110,23 @@ public class ReadModelRepository {
             }
         });
     }
+
+    /** A user vector replaces whatever is stored under its key when anything differs. */
+    static final String UPSERT_USER_EMBEDDING = """
+            insert into embedding (dataset_id, frame_id, model_id, model_version, source, dimension, vector, seq)
+            values (?, ?, ?, ?, ?, ?, ?, nextval('change_seq'))
+            on conflict (dataset_id, frame_id, model_id, model_version) do update
+              set source = excluded.source, dimension = excluded.dimension, vector = excluded.vector, seq = excluded.seq
+              where (embedding.source, embedding.dimension, embedding.vector)
+                    is distinct from (excluded.source, excluded.dimension, excluded.vector)""";
+
+    /** A computed-embedding notice only updates a computed row, and only when its dimension changed. */
+    static final String UPSERT_COMPUTED_EMBEDDING = """
+            insert into embedding (dataset_id, frame_id, model_id, model_version, source, dimension, vector, seq)
+            values (?, ?, ?, ?, ?, ?, ?, nextval('change_seq'))
+            on conflict (dataset_id, frame_id, model_id, model_version) do update
+              set source = excluded.source, dimension = excluded.dimension, vector = excluded.vector, seq = excluded.seq
+              where embedding.source = 'computed' and embedding.dimension <> excluded.dimension""";
 
     /** Whether the dataset has any label in the label set. */
     public boolean hasLabels(String datasetId, String labelSet) {
