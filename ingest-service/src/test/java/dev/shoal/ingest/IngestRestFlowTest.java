@@ -73,6 +73,10 @@ class IngestRestFlowTest {
         }
         assertEquals(3, dbCount(ds, "frames"));
         assertEquals(2, dbCount(ds, "labels"));
+        given().get("/v1/datasets/" + ds + "/stats").then().statusCode(200)
+                .body("labels_by_label_set.v1", equalTo(2))
+                .body("inferences_by_model_version.'m:1'", equalTo(1))
+                .body("user_embeddings_by_model_version.size()", equalTo(0));
         given().get("/v1/datasets/" + ds + "/frames/f1").then().statusCode(200)
                 .body("labels[0].classification.class_name", equalTo("dog"))
                 .body("inferences[0].model_id", equalTo("m"));

@@ -78,7 +78,7 @@ class AnalysisBenchmarkTest {
             String dataset = "heap-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);
             seed(dataset, n, dim);
             Analysis a = new Analysis(UUID.randomUUID().toString(), "heap", dataset, "v1", "m", "1", "e", "1",
-                    List.of("label_errors", "outliers"), 0, Analysis.RUNNING, 0, null, Map.of(), Instant.now(), null, false);
+                    List.of("label_errors", "outliers"), 0, Analysis.RUNNING, 0, null, Map.of(), Instant.now(), null, false, null);
             long before = liveHeap();
             PeakAfterGc peak = new PeakAfterGc();
             long t = System.nanoTime();

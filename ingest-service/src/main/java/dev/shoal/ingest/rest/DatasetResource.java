@@ -20,6 +20,10 @@ import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
 
 @Path("/v1/datasets")
 @Tag(name = "datasets")
@@ -61,12 +65,15 @@ public class DatasetResource {
 
     @GET
     @Path("/{id}/stats")
-    @Operation(summary = "How many frames, labels, inferences, embeddings and model versions the dataset holds")
+    @Operation(summary = "How many frames, labels, inferences, embeddings and model versions the dataset holds, with labels "
+            + "per label set and inferences and user embeddings per model version (model_id:model_version)")
     public Response stats(@PathParam("id") String id) {
         if (repository.dataset(id).isEmpty()) {
             return ErrorMappers.error(Response.Status.NOT_FOUND, "unknown dataset '" + id + "'");
         }
-        return Response.ok(repository.counts(id)).build();
+        Map<String, Object> stats = new LinkedHashMap<>(new TreeMap<>(repository.counts(id)));
+        stats.putAll(repository.breakdown(id));
+        return Response.ok(stats).build();
     }
 
     @GET

@@ -173,6 +173,38 @@ public class CatalogRepository implements CatalogView {
         return out;
     }
 
+    /**
+     * The dataset's labels per label set, and its inferences and user embeddings per model version
+     * ({@code model_id:model_version}): what another service must have seen to be caught up with this catalog.
+     */
+    public Map<String, Map<String, Long>> breakdown(String datasetId) {
+        Map<String, Map<String, Long>> out = new java.util.LinkedHashMap<>();
+        out.put("labels_by_label_set", grouped(
+                "SELECT label_set, count(*) FROM labels WHERE dataset_id = ? GROUP BY label_set", datasetId));
+        out.put("inferences_by_model_version", grouped(
+                "SELECT model_id || ':' || model_version, count(*) FROM inferences WHERE dataset_id = ? GROUP BY model_id, model_version",
+                datasetId));
+        out.put("user_embeddings_by_model_version", grouped(
+                "SELECT model_id || ':' || model_version, count(*) FROM user_embeddings WHERE dataset_id = ? GROUP BY model_id, model_version",
+                datasetId));
+        return out;
+    }
+
+    private Map<String, Long> grouped(String sql, String datasetId) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, datasetId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("counting by group", e);
+        }
+        return out;
+    }
+
     @Override
     public OptionalInt embeddingDimension(String datasetId, String modelId, String modelVersion) {
         String key = datasetId + SEP + modelId + SEP + modelVersion;

@@ -46,6 +46,32 @@ public interface MiningConfig {
 
     EmbeddingService embeddingService();
 
+    IngestService ingestService();
+
+    Freshness freshness();
+
+    /** ingest-service's REST API: its dataset counts tell how far behind the read model is. */
+    interface IngestService {
+        /** Base URL, e.g. http://127.0.0.1:8081. */
+        @WithDefault("http://127.0.0.1:8081")
+        String url();
+
+        /** Deadline of one counts call (also used for embedding-service's CountVectors). */
+        @WithDefault("PT5S")
+        Duration timeout();
+    }
+
+    /** How an analysis waits for the data upstream held when it was requested. */
+    interface Freshness {
+        /** Longest wait before the analysis runs on what is there and says it is partial. */
+        @WithDefault("PT10M")
+        Duration maxWait();
+
+        /** How often the read model's counts are compared while waiting. */
+        @WithDefault("PT0.5S")
+        Duration pollInterval();
+    }
+
     GraphCache graphCache();
 
     /** Normalised vectors + k-NN graph kept between analyses of the same vector set (service/VectorSetCache). */

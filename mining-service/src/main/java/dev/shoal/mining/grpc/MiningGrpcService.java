@@ -47,7 +47,7 @@ public class MiningGrpcService implements MiningService {
     @Blocking
     public Uni<Analysis> startAnalysis(StartAnalysisRequest r) {
         return call(() -> toProto(analyses.start(new AnalysisRequest(r.getDatasetId(), r.getLabelSet(), r.getModelId(),
-                r.getModelVersion(), r.getEmbeddingModelId(), r.getEmbeddingModelVersion(), r.getKindsList()))));
+                r.getModelVersion(), r.getEmbeddingModelId(), r.getEmbeddingModelVersion(), r.getKindsList(), r.getFreshness()))));
     }
 
     @Override
@@ -150,6 +150,15 @@ public class MiningGrpcService implements MiningService {
                 .setPercentDone(a.percentDone()).setFingerprint(a.fingerprint()).setReused(a.reused());
         if (a.error() != null) {
             b.setError(a.error());
+        }
+        if (a.data() != null) {
+            dev.shoal.proto.mining.v1.DataProgress.Builder d = dev.shoal.proto.mining.v1.DataProgress.newBuilder()
+                    .setFreshness(a.data().freshness()).putAllExpected(a.data().expected()).putAllSeen(a.data().seen())
+                    .setPartial(a.data().partial());
+            if (a.data().note() != null) {
+                d.setNote(a.data().note());
+            }
+            b.setData(d);
         }
         return b.build();
     }

@@ -1,7 +1,9 @@
 package dev.shoal.mining.service;
 
 import dev.shoal.mining.domain.Analysis;
+import dev.shoal.mining.config.MiningConfig;
 import dev.shoal.mining.domain.AnalysisKind;
+import dev.shoal.mining.domain.DataProgress;
 import dev.shoal.mining.store.AnalysisRepository;
 import dev.shoal.mining.store.ResultRepository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,6 +44,12 @@ public class AnalysisRunner {
     @Inject
     ResultRepository results;
 
+    @Inject
+    DataFreshness freshness;
+
+    @Inject
+    MiningConfig config;
+
     public Map<AnalysisKind, AnalysisStep> steps() {
         Map<AnalysisKind, AnalysisStep> m = new EnumMap<>(AnalysisKind.class);
         stepBeans.forEach(s -> m.put(s.kind(), s));
@@ -54,7 +62,44 @@ public class AnalysisRunner {
         return s == null ? Optional.of("not available: no step for " + kind.wire() + " in this build") : s.unavailable();
     }
 
-    public void run(Analysis a) {
+    /**
+     * Waits (state {@code waiting_for_data}, percent done = share of the expected rows seen) until the read model has
+     * seen what upstream held when the analysis was requested, at most {@code shoal.mining.freshness.max-wait}; then
+     * records what the analysis runs on. Returns the data record (null for analyses stored without one). Runs on a
+     * thread of its own, not on an analysis worker: a waiting analysis does not hold up the others.
+     */
+    DataProgress awaitData(Analysis a) throws InterruptedException {
+        DataProgress data = a.data();
+        if (data == null || data.expected().isEmpty()) {
+            return data;
+        }
+        DataFreshness.Inputs in = new DataFreshness.Inputs(a.datasetId(), a.labelSet(), a.modelId(), a.modelVersion(),
+                a.embeddingModelId(), a.embeddingModelVersion());
+        Map<String, Long> seen = freshness.seen(in, data.expected());
+        boolean waits = DataProgress.WAIT.equals(data.freshness());
+        long deadline = System.nanoTime() + config.freshness().maxWait().toNanos();
+        while (waits && !DataProgress.caughtUp(data.expected(), seen) && System.nanoTime() < deadline) {
+            if (!seen.equals(data.seen())) {
+                data = data.withSeen(seen, false, null);
+                analyses.data(a.id(), Analysis.WAITING_FOR_DATA, DataProgress.percentSeen(data.expected(), seen), data);
+            }
+            Thread.sleep(config.freshness().pollInterval().toMillis());
+            seen = freshness.seen(in, data.expected());
+        }
+        boolean caughtUp = DataProgress.caughtUp(data.expected(), seen);
+        String note = caughtUp ? data.note() : waits
+                ? "waited " + config.freshness().maxWait() + " for the data upstream held; ran on what mining had seen"
+                : data.note();
+        data = data.withSeen(seen, !caughtUp, note);
+        analyses.data(a.id(), Analysis.QUEUED, 0, data);
+        if (!caughtUp) {
+            LOG.warnf("analysis %s runs on partial data: expected %s, seen %s", a.id(), data.expected(), seen);
+        }
+        return data;
+    }
+
+    /** Runs the analysis on the data it waited for ({@link #awaitData}; null for analyses stored without a record). */
+    public void run(Analysis a, DataProgress data) {
         long start = System.nanoTime();
         try {
             results.deleteResults(a.id());   // a re-run after a restart starts clean
@@ -102,6 +147,9 @@ public class AnalysisRunner {
                 summary.put("knn_graph", vectorReport);
             }
             summary.put("seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+            if (data != null && data.partial()) {
+                summary.put("partial", true);
+            }
             analyses.succeed(a.id(), summary);
             LOG.infof("analysis %s done in %.1f s", a.id(), (System.nanoTime() - start) / 1e9);
         } catch (RuntimeException | Error e) {   // any Error too: a job must end failed, never stay "running"

@@ -4,6 +4,7 @@ import dev.shoal.mining.config.MiningConfig;
 import dev.shoal.mining.domain.Analysis;
 import dev.shoal.mining.domain.AnalysisKind;
 import dev.shoal.mining.domain.AnalysisRequest;
+import dev.shoal.mining.domain.DataProgress;
 import dev.shoal.mining.store.AnalysisRepository;
 import dev.shoal.mining.store.EmbeddingRepository;
 import dev.shoal.mining.store.ReadModelRepository;
@@ -19,6 +20,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -27,8 +30,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Starts analyses as jobs on a worker executor. The input fingerprint is dataset + label set + model version +
- * embedding version + kinds + the dataset's data watermark: a second request for the same inputs gets the
- * existing job (queued, running or done) instead of a new one; any new data moves the watermark.
+ * embedding version + kinds + the dataset's data watermark + what upstream held: a second request for the same
+ * inputs gets the existing job (waiting, queued, running or done) instead of a new one; any new data moves the
+ * watermark. A request asks ingest-service and embedding-service what they hold of its inputs; with freshness
+ * {@code wait} (the default) the job waits ({@code waiting_for_data}, bounded) until the read model has seen it.
  */
 @ApplicationScoped
 public class AnalysisService {
@@ -48,11 +53,21 @@ public class AnalysisService {
     @Inject
     MiningConfig config;
 
+    @Inject
+    DataFreshness freshnessService;
+
     private ExecutorService workers;
+    /** Threads on which analyses wait for their data before they take a worker. */
+    private ExecutorService waiters;
 
     void onStart(@Observes StartupEvent ev) {
         workers = Executors.newFixedThreadPool(config.workerThreads(), r -> {
             Thread t = new Thread(r, "mining-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        waiters = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "mining-data-wait");
             t.setDaemon(true);
             return t;
         });
@@ -63,12 +78,30 @@ public class AnalysisService {
     public int resumeUnfinished() {
         List<Analysis> unfinished = analyses.unfinished();
         for (Analysis a : unfinished) {
-            workers.submit(() -> runner.run(a));
+            schedule(a);
         }
         return unfinished.size();
     }
 
+    /** Waits for the analysis's data on a waiter thread, then runs it on a worker. */
+    private void schedule(Analysis a) {
+        waiters.submit(() -> {
+            DataProgress data;
+            try {
+                data = runner.awaitData(a);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();   // shutting down: the job stays unfinished and resumes at the next start
+                return;
+            } catch (RuntimeException e) {
+                analyses.fail(a.id(), "waiting for data failed: " + e.getMessage());
+                return;
+            }
+            workers.submit(() -> runner.run(a, data));
+        });
+    }
+
     void onStop(@Observes ShutdownEvent ev) throws InterruptedException {
+        waiters.shutdownNow();
         workers.shutdownNow();
         workers.awaitTermination(10, TimeUnit.SECONDS);
     }
@@ -77,7 +110,7 @@ public class AnalysisService {
         Analysis a = validate(r);
         Analysis live = analyses.createOrGet(a);
         if (!live.reused()) {
-            workers.submit(() -> runner.run(live));
+            schedule(live);
         }
         return live;
     }
@@ -117,6 +150,7 @@ public class AnalysisService {
             if (ids.size() != 1) {
                 throw new BadRequest("embedding_model_id", ids.isEmpty()
                         ? "no embeddings of version " + embVersion + " in dataset " + dataset
+                        + " have reached mining yet: name embedding_model_id to wait for them"
                         : "several embedding models have version " + embVersion + " (" + ids + "): name one");
             }
             embId = ids.get(0);
@@ -130,10 +164,6 @@ public class AnalysisService {
         if (kinds.contains(AnalysisKind.DETECTION.wire()) && modelVersion.isEmpty()) {
             throw new BadRequest("model_version", "detection compares labeled boxes with a model's predicted boxes");
         }
-        if (!embVersion.isEmpty() && embeddings.sources(dataset, embId, embVersion).isEmpty()) {
-            throw new BadRequest("embedding_model_version", "no embeddings of " + embId + ":" + embVersion
-                    + " in dataset " + dataset);
-        }
         for (int i = 0; i < r.kinds().size(); i++) {
             String k = r.kinds().get(i);
             int idx = i;
@@ -141,20 +171,76 @@ public class AnalysisService {
                 throw new BadRequest("kinds[" + idx + "]", k + " is " + why);
             });
         }
+        String freshness = r.freshness() == null || r.freshness().isBlank() ? DataProgress.WAIT : r.freshness().trim();
+        if (!freshness.equals(DataProgress.WAIT) && !freshness.equals(DataProgress.NOW)) {
+            throw new BadRequest("freshness", "freshness must be 'wait' or 'now', not '" + freshness + "'");
+        }
+
+        // what upstream holds now is what the analysis waits for; what mining already has decides only when
+        // upstream cannot be asked
+        DataFreshness.Inputs inputs = new DataFreshness.Inputs(dataset, labelSet, modelId, modelVersion, embId, embVersion);
+        Map<String, Long> expected = Map.of();
+        String note = null;
+        try {
+            Optional<Map<String, Long>> upstream = freshnessService.expected(inputs);
+            if (upstream.isEmpty() && readModel.watermark(dataset) == 0) {
+                throw new BadRequest("dataset_id", "unknown dataset " + dataset);
+            }
+            expected = upstream.orElse(Map.of());
+        } catch (UpstreamCounts.Unavailable e) {
+            note = "what upstream holds is unknown (" + e.getMessage() + "): ran on what mining had";
+        }
+        Map<String, Long> seen = freshnessService.seen(inputs, expected);
+        boolean caughtUp = DataProgress.caughtUp(expected, seen);
+        requireData(expected.isEmpty() || caughtUp, expected, inputs);
+
         long watermark = readModel.watermark(dataset);
-        if (watermark == 0) {
-            throw new BadRequest("dataset_id", "nothing is known about dataset " + dataset);
-        }
-        if (!readModel.hasLabels(dataset, labelSet)) {
-            throw new BadRequest("label_set", "dataset " + dataset + " has no labels in label set " + labelSet);
-        }
-        if (!modelVersion.isEmpty() && !readModel.hasInferences(dataset, modelId, modelVersion)) {
-            throw new BadRequest("model_version", "dataset " + dataset + " has no inferences of " + modelId + ":" + modelVersion);
-        }
         String fingerprint = sha256(String.join("\u0000", dataset, labelSet, modelId, modelVersion, embId, embVersion,
-                String.join(",", kinds), Long.toString(watermark)));
+                String.join(",", kinds), Long.toString(watermark), freshness, expected.toString()));
+        boolean waits = freshness.equals(DataProgress.WAIT) && !caughtUp;
+        if (!caughtUp && !waits) {
+            note = "freshness=now: ran before mining had seen everything upstream held";
+        }
+        DataProgress data = new DataProgress(freshness, expected, seen, !caughtUp && !waits, note);
         return new Analysis(UUID.randomUUID().toString(), fingerprint, dataset, labelSet, modelId, modelVersion, embId,
-                embVersion, new ArrayList<>(kinds), watermark, Analysis.QUEUED, 0, null, null, null, null, false);
+                embVersion, new ArrayList<>(kinds), watermark, waits ? Analysis.WAITING_FOR_DATA : Analysis.QUEUED,
+                waits ? DataProgress.percentSeen(expected, seen) : 0, null, null, null, null, false, data);
+    }
+
+    /**
+     * Refuses a request for data that neither mining nor upstream holds. When mining has caught up (or upstream
+     * cannot be asked) mining's read model decides; otherwise upstream's counts do, and the analysis waits for them.
+     */
+    private void requireData(boolean miningDecides, Map<String, Long> expected, DataFreshness.Inputs in) {
+        if (miningDecides) {
+            if (readModel.watermark(in.datasetId()) == 0) {
+                throw new BadRequest("dataset_id", "nothing is known about dataset " + in.datasetId());
+            }
+            if (!readModel.hasLabels(in.datasetId(), in.labelSet())) {
+                throw new BadRequest("label_set", "dataset " + in.datasetId() + " has no labels in label set " + in.labelSet());
+            }
+            if (in.hasModel() && !readModel.hasInferences(in.datasetId(), in.modelId(), in.modelVersion())) {
+                throw new BadRequest("model_version", "dataset " + in.datasetId() + " has no inferences of "
+                        + in.modelId() + ":" + in.modelVersion());
+            }
+            if (in.hasEmbedding() && embeddings.sources(in.datasetId(), in.embeddingModelId(), in.embeddingModelVersion()).isEmpty()) {
+                throw new BadRequest("embedding_model_version", "no embeddings of " + in.embeddingModelId() + ":"
+                        + in.embeddingModelVersion() + " in dataset " + in.datasetId());
+            }
+            return;
+        }
+        if (expected.getOrDefault(DataFreshness.LABELS + in.labelSet(), 0L) == 0) {
+            throw new BadRequest("label_set", "dataset " + in.datasetId() + " has no labels in label set " + in.labelSet());
+        }
+        if (in.hasModel() && expected.getOrDefault(DataFreshness.INFERENCES + in.modelId() + ":" + in.modelVersion(), 0L) == 0) {
+            throw new BadRequest("model_version", "dataset " + in.datasetId() + " has no inferences of "
+                    + in.modelId() + ":" + in.modelVersion());
+        }
+        if (in.hasEmbedding() && expected.getOrDefault(DataFreshness.VECTORS + in.embeddingModelId() + ":"
+                + in.embeddingModelVersion(), 0L) == 0) {
+            throw new BadRequest("embedding_model_version", "no embeddings of " + in.embeddingModelId() + ":"
+                    + in.embeddingModelVersion() + " in dataset " + in.datasetId());
+        }
     }
 
     private static String wireKinds() {

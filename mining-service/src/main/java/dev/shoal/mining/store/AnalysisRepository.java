@@ -2,6 +2,7 @@ package dev.shoal.mining.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.shoal.mining.domain.Analysis;
+import dev.shoal.mining.domain.DataProgress;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -23,15 +24,15 @@ public class AnalysisRepository {
     DataSource dataSource;
 
     private static final String COLUMNS = "id, fingerprint, dataset_id, label_set, model_id, model_version, embedding_model_id, "
-            + "embedding_model_version, kinds, watermark, state, percent_done, error, summary, created_at, finished_at";
+            + "embedding_model_version, kinds, watermark, state, percent_done, error, summary, created_at, finished_at, data";
 
     /** Inserts a queued analysis unless a live one with the same fingerprint exists; returns the live one either way. */
     public Analysis createOrGet(Analysis a) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      insert into analysis (id, fingerprint, dataset_id, label_set, model_id, model_version,
-                       embedding_model_id, embedding_model_version, kinds, watermark, state)
-                     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       embedding_model_id, embedding_model_version, kinds, watermark, state, data)
+                     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                      on conflict (fingerprint) where state <> 'failed' do nothing""")) {
             ps.setString(1, a.id());
             ps.setString(2, a.fingerprint());
@@ -43,7 +44,8 @@ public class AnalysisRepository {
             ps.setString(8, a.embeddingModelVersion());
             ps.setString(9, Json.write(a.kinds()));
             ps.setLong(10, a.watermark());
-            ps.setString(11, Analysis.QUEUED);
+            ps.setString(11, a.state());
+            ps.setString(12, a.data() == null ? null : Json.write(a.data()));
             boolean created = ps.executeUpdate() == 1;
             Analysis live = findLive(a.fingerprint()).orElseThrow();
             return live.withReused(!created);
@@ -61,12 +63,18 @@ public class AnalysisRepository {
     }
 
     public List<Analysis> unfinished() {
-        return Jdbc.list(dataSource, "select " + COLUMNS + " from analysis where state in ('queued', 'running') order by created_at",
+        return Jdbc.list(dataSource, "select " + COLUMNS + " from analysis where state in ('queued', 'waiting_for_data', 'running') order by created_at",
                 List.of(), AnalysisRepository::map);
     }
 
     public void progress(String id, String state, int percent) {
         Jdbc.update(dataSource, "update analysis set state = ?, percent_done = ? where id = ?", state, percent, id);
+    }
+
+    /** The data an analysis waits for or ran on, with its state and progress. */
+    public void data(String id, String state, int percent, DataProgress data) {
+        Jdbc.update(dataSource, "update analysis set state = ?, percent_done = ?, data = ? where id = ?", state, percent,
+                Json.write(data), id);
     }
 
     public void succeed(String id, Map<String, Object> summary) {
@@ -85,12 +93,14 @@ public class AnalysisRepository {
     private static Analysis map(ResultSet rs) throws SQLException {
         String summary = rs.getString("summary");
         Timestamp finished = rs.getTimestamp("finished_at");
+        String data = rs.getString("data");
         return new Analysis(rs.getString("id"), rs.getString("fingerprint"), rs.getString("dataset_id"),
                 rs.getString("label_set"), rs.getString("model_id"), rs.getString("model_version"),
                 rs.getString("embedding_model_id"), rs.getString("embedding_model_version"),
                 Json.read(rs.getString("kinds"), new TypeReference<List<String>>() { }),
                 rs.getLong("watermark"), rs.getString("state"), rs.getInt("percent_done"), rs.getString("error"),
                 summary == null ? Map.of() : Json.read(summary, new TypeReference<Map<String, Object>>() { }),
-                rs.getTimestamp("created_at").toInstant(), finished == null ? null : finished.toInstant(), false);
+                rs.getTimestamp("created_at").toInstant(), finished == null ? null : finished.toInstant(), false,
+                data == null ? null : Json.read(data, new TypeReference<DataProgress>() { }));
     }
 }

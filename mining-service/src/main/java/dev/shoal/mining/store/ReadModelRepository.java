@@ -140,6 +140,41 @@ public class ReadModelRepository {
                 List.of(datasetId, modelId, modelVersion), rs -> 1).isEmpty();
     }
 
+    public long countFrames(String datasetId) {
+        return count("select count(*) from frame where dataset_id = ?", datasetId);
+    }
+
+    public long countLabels(String datasetId, String labelSet) {
+        return count("select count(*) from label where dataset_id = ? and label_set = ?", datasetId, labelSet);
+    }
+
+    public long countInferences(String datasetId, String modelId, String modelVersion) {
+        return count("select count(*) from inference where dataset_id = ? and model_id = ? and model_version = ?",
+                datasetId, modelId, modelVersion);
+    }
+
+    public long countEmbeddings(String datasetId, String modelId, String modelVersion) {
+        return count("select count(*) from embedding where dataset_id = ? and model_id = ? and model_version = ?",
+                datasetId, modelId, modelVersion);
+    }
+
+    /** What the read model holds of a dataset, keyed like ingest's stats: labels per label set, rows per model version. */
+    public java.util.Map<String, Long> datasetCounts(String datasetId) {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        out.put("frames", countFrames(datasetId));
+        Jdbc.list(dataSource, "select label_set, count(*) from label where dataset_id = ? group by label_set",
+                List.of(datasetId), rs -> out.put("labels:" + rs.getString(1), rs.getLong(2)));
+        Jdbc.list(dataSource, "select model_id, model_version, count(*) from inference where dataset_id = ? group by 1, 2",
+                List.of(datasetId), rs -> out.put("inferences:" + rs.getString(1) + ":" + rs.getString(2), rs.getLong(3)));
+        Jdbc.list(dataSource, "select model_id, model_version, count(*) from embedding where dataset_id = ? group by 1, 2",
+                List.of(datasetId), rs -> out.put("vectors:" + rs.getString(1) + ":" + rs.getString(2), rs.getLong(3)));
+        return out;
+    }
+
+    private long count(String sql, Object... args) {
+        return Jdbc.list(dataSource, sql, List.of(args), rs -> rs.getLong(1)).get(0);
+    }
+
     /** The dataset's data watermark: the change sequence of its latest change (0 when nothing is stored). */
     public long watermark(String datasetId) {
         return Jdbc.list(dataSource, "select seq from dataset_watermark where dataset_id = ?", List.of(datasetId),
