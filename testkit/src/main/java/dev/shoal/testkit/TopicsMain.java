@@ -313,19 +313,20 @@ public final class TopicsMain {
             long lastPrinted = System.nanoTime();
             long lastLook = 0;
             boolean toldWaiting = false;
+            boolean looked = false; // whether the partitions were looked up once already
             while (true) {
                 if (System.nanoTime() - lastLook > TimeUnit.SECONDS.toNanos(assigned.isEmpty() ? 1 : 5)) {
                     lastLook = System.nanoTime();
                     List<TopicPartition> added = newPartitions(consumer, topic, assigned);
                     if (!added.isEmpty()) {
-                        boolean first = assigned.isEmpty();
                         assigned.addAll(added);
                         consumer.assign(assigned);
-                        // partitions that appear later hold only new records
-                        if (fromBeginning || !first) {
+                        // a partition (or the whole topic) that appears after the start holds only new records
+                        if (fromBeginning || looked) {
                             consumer.seekToBeginning(added);
                         } else {
                             consumer.seekToEnd(added);
+                            added.forEach(tp -> consumer.position(tp, BROKER_WAIT)); // now, not at the first poll
                         }
                         if (toEnd) {
                             stopAt.putAll(consumer.endOffsets(added, BROKER_WAIT));
@@ -341,6 +342,7 @@ public final class TopicsMain {
                             toldWaiting = true;
                         }
                     }
+                    looked = true;
                 }
                 if (toEnd && stopAt.entrySet().stream().allMatch(e -> consumer.position(e.getKey(), BROKER_WAIT) >= e.getValue())) {
                     return;

@@ -95,6 +95,26 @@ class TopicsMainTest {
     }
 
     @Test
+    void tail_without_from_beginning_prints_only_new_records_and_reads_a_topic_that_appears_later_from_its_start() throws Exception {
+        String existing = unique("topics-test.follow");
+        String later = unique("topics-test.later");
+        try (KafkaProbe probe = new KafkaProbe(SharedInfra.kafka().bootstrapServers())) {
+            probe.send(existing, "old", new byte[] {1});
+            var follow = java.util.concurrent.CompletableFuture.supplyAsync(() -> topics("", "tail", existing, "--max", "1", "--timeout", "30"));
+            var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> topics("", "tail", later, "--max", "1", "--timeout", "30"));
+            Thread.sleep(5000); // both have looked their topic up
+            probe.send(existing, "new", new byte[] {2});
+            probe.send(later, "first", new byte[] {3});
+            Run followed = follow.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(0, followed.status(), followed.err());
+            assertEquals(List.of("new"), followed.lines().stream().map(l -> l.get("key").getAsString()).toList());
+            Run waited = waiting.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(List.of("first"), waited.lines().stream().map(l -> l.get("key").getAsString()).toList());
+            assertTrue(waited.err().contains(later + " does not exist yet; waiting for it"), waited.err());
+        }
+    }
+
+    @Test
     void a_binary_event_is_decoded_by_its_ce_type() {
         String topic = unique("topics-test.events");
         FrameUpserted event = FrameUpserted.newBuilder()
