@@ -13,6 +13,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.shoal.proto.CloudEventHeaders;
+import dev.shoal.proto.EventCodec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -88,7 +89,7 @@ final class RecordJson {
             return;
         }
         String contentType = lastHeader(record, CloudEventHeaders.CONTENT_TYPE);
-        boolean json = contentType != null ? contentType.contains("json") : looksLikeJson(value);
+        boolean json = EventCodec.isJson(contentType, value);
         DynamicMessage message;
         try {
             message = json ? fromJson(type.get(), new String(value, StandardCharsets.UTF_8))
@@ -170,16 +171,5 @@ final class RecordJson {
             owner.addProperty(rawField, Base64.getEncoder().encodeToString(bytes));
             return JsonNull.INSTANCE;
         }
-    }
-
-    /** As ingest's request consumer decides when a record has no content-type: JSON if it starts with '{'. */
-    static boolean looksLikeJson(byte[] payload) {
-        for (byte b : payload) {
-            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
-                continue;
-            }
-            return b == '{';
-        }
-        return false;
     }
 }
