@@ -23,4 +23,22 @@ public final class EventCodec {
                     + " protobuf: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * Whether a record's payload is proto3-JSON rather than binary protobuf: its {@code content-type} header
+     * ({@link CloudEventHeaders#CONTENT_TYPE}) names JSON, or, without that header, the payload starts with '{' after
+     * blanks (a binary message starts with a field tag, and '{' would be field 15 as a group, which Shoal never uses).
+     */
+    public static boolean isJson(String contentType, byte[] payload) {
+        if (contentType != null) {
+            return contentType.contains("json");
+        }
+        for (byte b : payload == null ? new byte[0] : payload) {
+            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+                continue;
+            }
+            return b == '{';
+        }
+        return false;
+    }
 }

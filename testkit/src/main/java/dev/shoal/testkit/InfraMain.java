@@ -146,16 +146,21 @@ public final class InfraMain {
      * dropped (a visible share of the broker's CPU under ingest load). INFO for all, WARN for the Kafka internals.
      */
     static void quietLogging() {
+        logLevels(java.util.logging.Level.INFO, java.util.logging.Level.WARNING);
+    }
+
+    /** Sets the JBoss LogManager's levels outside Quarkus: {@code root} for all, {@code kafka} for Kafka's loggers. */
+    static void logLevels(java.util.logging.Level root, java.util.logging.Level kafka) {
         try {
             Class<?> contexts = Class.forName("org.jboss.logmanager.LogContext");
             Object system = contexts.getMethod("getSystemLogContext").invoke(null);
             java.lang.reflect.Method logger = contexts.getMethod("getLogger", String.class);
-            ((java.util.logging.Logger) logger.invoke(system, "")).setLevel(java.util.logging.Level.INFO);
+            ((java.util.logging.Logger) logger.invoke(system, "")).setLevel(root);
             for (String name : new String[] {"kafka", "org.apache.kafka", "state.change.logger"}) {
-                ((java.util.logging.Logger) logger.invoke(system, name)).setLevel(java.util.logging.Level.WARNING);
+                ((java.util.logging.Logger) logger.invoke(system, name)).setLevel(kafka);
             }
         } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-            System.err.println("could not set log levels (" + e + "); the broker may log verbosely");
+            System.err.println("could not set log levels (" + e + "); Kafka may log verbosely");
         }
     }
 }

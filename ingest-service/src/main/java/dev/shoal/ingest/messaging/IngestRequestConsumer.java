@@ -7,6 +7,7 @@ import dev.shoal.ingest.service.ConflictException;
 import dev.shoal.ingest.service.InvalidRequestException;
 import dev.shoal.ingest.store.StoreException;
 import dev.shoal.proto.CloudEventHeaders;
+import dev.shoal.proto.EventCodec;
 import dev.shoal.proto.common.v1.BatchResult;
 import dev.shoal.proto.ingest.v1.IngestRequest;
 import io.smallrye.common.annotation.Blocking;
@@ -109,7 +110,7 @@ public class IngestRequestConsumer {
                 .map(m -> m.getHeaders().lastHeader(CloudEventHeaders.CONTENT_TYPE))
                 .map(h -> new String(h.value(), StandardCharsets.UTF_8))
                 .orElse(null);
-        boolean json = contentType != null ? contentType.contains("json") : looksLikeJson(payload);
+        boolean json = EventCodec.isJson(contentType, payload);
         try {
             if (json) {
                 IngestRequest.Builder b = IngestRequest.newBuilder();
@@ -120,16 +121,6 @@ public class IngestRequestConsumer {
         } catch (InvalidProtocolBufferException e) {
             throw new InvalidRequestException("malformed IngestRequest (" + (json ? "proto3-JSON" : "binary protobuf") + "): " + e.getMessage());
         }
-    }
-
-    private static boolean looksLikeJson(byte[] payload) {
-        for (byte b : payload) {
-            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
-                continue;
-            }
-            return b == '{';
-        }
-        return false;
     }
 
     private static String position(Message<?> message) {
