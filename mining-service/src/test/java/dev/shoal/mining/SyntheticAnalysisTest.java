@@ -148,8 +148,16 @@ class SyntheticAnalysisTest {
         assertEquals(1, leak.getInt("total"), leak.prettify());
         assertEquals(Set.of("f0", "dup-test"), new HashSet<>(leak.getList("items[0].frame_ids")));
         assertTrue(leak.getBoolean("items[0].crosses_splits"));
-        int groups = given().get("/v1/analyses/" + id + "/duplicates").then().extract().path("total");
-        assertTrue(groups >= 1);
+        assertEquals(2, leak.getInt("items[0].size"));
+        assertTrue(Set.of("f0", "dup-test").contains(leak.getString("items[0].representative")));
+        JsonPath dups = given().get("/v1/analyses/" + id + "/duplicates?page_size=500").then().statusCode(200)
+                .extract().jsonPath();
+        assertTrue(dups.getInt("total") >= 1);
+        // each mode's 40 frames are close together: no group may chain through a mode
+        assertTrue(dups.getList("items.size", Integer.class).stream().allMatch(s -> s <= 3), dups.prettify());
+        JsonPath summary = given().get("/v1/analyses/" + id).then().statusCode(200).extract().jsonPath();
+        assertTrue(List.of("floor", "adaptive").contains(summary.getString("summary.duplicates.threshold_source")));
+        assertTrue(summary.getDouble("summary.duplicates.min_similarity") >= 0.98);
     }
 
     @Test

@@ -24,9 +24,19 @@ public interface MiningConfig {
     @WithDefault("knn")
     String oosMethod();
 
-    /** Cosine similarity at or above which two frames are near-duplicates. */
+    /**
+     * The floor of the near-duplicate threshold: a frame joins a group when its cosine similarity to the group's
+     * representative is at least max(this, the adaptive threshold of {@link #duplicateRelativeDistance()}).
+     */
     @WithDefault("0.98")
     double duplicateSimilarity();
+
+    /**
+     * The adaptive near-duplicate threshold is 1 - this x the median nearest-neighbour cosine distance of the vectors
+     * (a duplicate is this much closer than frames usually are to their nearest neighbour); 0 = the floor alone.
+     */
+    @WithDefault("0.25")
+    double duplicateRelativeDistance();
 
     /** Outliers kept per analysis: this share of the frames (at least 100). */
     @WithDefault("0.05")

@@ -22,9 +22,13 @@ public final class Results {
     public record Outlier(String analysisId, String frameId, double knnScore, Double lofScore, int rank) {
     }
 
-    /** A near-duplicate group; crossesSplits = leakage (the same content in train and in validation/test). */
-    public record DuplicateGroup(String analysisId, int groupId, List<String> frameIds, List<String> splits,
-                                 double minSimilarity, boolean crossesSplits) {
+    /**
+     * A near-duplicate group: every member is within the analysis' threshold of the representative frame, and
+     * minSimilarity is the smallest member-to-representative similarity; crossesSplits = leakage (the same content in
+     * train and in validation/test).
+     */
+    public record DuplicateGroup(String analysisId, int groupId, int size, String representative, List<String> frameIds,
+                                 List<String> splits, double minSimilarity, boolean crossesSplits) {
     }
 
     public record MapPoint(String frameId, float x, float y, String label, Integer clusterId) {

@@ -140,14 +140,15 @@ public class ResultRepository {
 
     public void insertDuplicates(List<DuplicateGroup> groups) {
         batch("""
-                insert into duplicate_group (analysis_id, group_id, frame_ids, splits, min_similarity, crosses_splits)
-                values (?, ?, ?, ?, ?, ?)""", groups, (ps, g) -> {
+                insert into duplicate_group (analysis_id, group_id, representative, frame_ids, splits, min_similarity,
+                  crosses_splits) values (?, ?, ?, ?, ?, ?, ?)""", groups, (ps, g) -> {
             ps.setString(1, g.analysisId());
             ps.setInt(2, g.groupId());
-            ps.setString(3, Json.write(g.frameIds()));
-            ps.setString(4, Json.write(g.splits()));
-            ps.setDouble(5, g.minSimilarity());
-            ps.setBoolean(6, g.crossesSplits());
+            ps.setString(3, g.representative());
+            ps.setString(4, Json.write(g.frameIds()));
+            ps.setString(5, Json.write(g.splits()));
+            ps.setDouble(6, g.minSimilarity());
+            ps.setBoolean(7, g.crossesSplits());
         });
     }
 
@@ -257,10 +258,13 @@ public class ResultRepository {
         String where = " where analysis_id = ?" + (leakageOnly ? " and crosses_splits" : "");
         long total = count("select count(*) from duplicate_group" + where, List.of(analysisId));
         List<DuplicateGroup> items = list("select * from duplicate_group" + where + " order by min_similarity desc, group_id limit ? offset ?",
-                List.of(analysisId, pageSize, (long) page * pageSize), rs -> new DuplicateGroup(rs.getString("analysis_id"),
-                        rs.getInt("group_id"), Json.read(rs.getString("frame_ids"), new TypeReference<List<String>>() { }),
-                        Json.read(rs.getString("splits"), new TypeReference<List<String>>() { }),
-                        rs.getDouble("min_similarity"), rs.getBoolean("crosses_splits")));
+                List.of(analysisId, pageSize, (long) page * pageSize), rs -> {
+                    List<String> frameIds = Json.read(rs.getString("frame_ids"), new TypeReference<List<String>>() { });
+                    return new DuplicateGroup(rs.getString("analysis_id"), rs.getInt("group_id"), frameIds.size(),
+                            rs.getString("representative"), frameIds,
+                            Json.read(rs.getString("splits"), new TypeReference<List<String>>() { }),
+                            rs.getDouble("min_similarity"), rs.getBoolean("crosses_splits"));
+                });
         return new Page<>(items, total, page, pageSize);
     }
 
