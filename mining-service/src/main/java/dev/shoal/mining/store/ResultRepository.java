@@ -173,13 +173,17 @@ public class ResultRepository {
     }
 
     public void insertLabelerQuality(List<LabelerQuality> rows) {
-        batch("insert into labeler_quality (analysis_id, labeler_id, accuracy, labels, confusion) values (?, ?, ?, ?, ?)",
-                rows, (ps, q) -> {
+        batch("""
+                insert into labeler_quality (analysis_id, labeler_id, method, quality, accuracy, agreement, labels, confusion)
+                values (?, ?, ?, ?, ?, ?, ?, ?)""", rows, (ps, q) -> {
                     ps.setString(1, q.analysisId());
                     ps.setString(2, q.labelerId());
-                    ps.setDouble(3, q.accuracy());
-                    ps.setInt(4, q.labels());
-                    ps.setString(5, Json.write(q.confusion()));
+                    ps.setString(3, q.method());
+                    ps.setDouble(4, q.quality());
+                    ps.setDouble(5, q.accuracy());
+                    setDouble(ps, 6, q.agreement());
+                    ps.setInt(7, q.labels());
+                    ps.setString(8, Json.write(q.confusion()));
                 });
     }
 
@@ -282,8 +286,10 @@ public class ResultRepository {
     }
 
     public List<LabelerQuality> labelerQuality(String analysisId) {
-        return list("select * from labeler_quality where analysis_id = ? order by accuracy", List.of(analysisId),
-                rs -> new LabelerQuality(rs.getString("analysis_id"), rs.getString("labeler_id"), rs.getDouble("accuracy"),
+        return list("select * from labeler_quality where analysis_id = ? order by coalesce(quality, accuracy), labeler_id",
+                List.of(analysisId), rs -> new LabelerQuality(rs.getString("analysis_id"), rs.getString("labeler_id"),
+                        rs.getString("method"), dbl(rs, "quality") == null ? rs.getDouble("accuracy") : rs.getDouble("quality"),
+                        rs.getDouble("accuracy"), dbl(rs, "agreement"),
                         rs.getInt("labels"), Json.read(rs.getString("confusion"),
                         new TypeReference<Map<String, Map<String, Double>>>() { })));
     }
