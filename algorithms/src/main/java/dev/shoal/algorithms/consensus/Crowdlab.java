@@ -25,9 +25,8 @@ import java.util.Arrays;
  *       agreement with the consensus on items with several answers, and w = w_M / (w_M + mean_j w_j).</li>
  * </ol>
  * Departures, for inputs the paper does not cover: with no item answered twice, steps 2–3 use every answered item
- * and an annotator with no shared item gets the mean weight of the others (1 when there are none); an item without
- * probabilities is decided by its answers alone; an annotator with no item shared with others gets A_j from all of
- * its answers. Items nobody answered get label -1 (their posterior: the model's probabilities, else uniform).
+ * (each annotator then agrees with itself: weight 1); otherwise an annotator with no shared item gets the mean weight
+ * of the others, and A_j from all of its answers; an item without probabilities is decided by its answers alone. Items nobody answered get label -1 (their posterior: the model's probabilities, else uniform).
  */
 public final class Crowdlab {
 
@@ -109,7 +108,7 @@ public final class Crowdlab {
             }
             if (total[i] >= minAnswers && probabilities[i] != null) {
                 modelItems++;
-                modelWrong += argmax(probabilities[i]) != initial[i] ? 1 : 0;
+                modelWrong += DawidSkene.argmax(probabilities[i]) != initial[i] ? 1 : 0;
             }
         }
         double modelWeight = modelItems == 0 ? 0.0
@@ -149,7 +148,7 @@ public final class Crowdlab {
             } else {
                 Arrays.fill(posterior[i], 1.0 / k);
             }
-            labels[i] = total[i] == 0 ? -1 : argmax(posterior[i]);
+            labels[i] = total[i] == 0 ? -1 : DawidSkene.argmax(posterior[i]);
             if (labels[i] >= 0) {
                 quality[i] = posterior[i][labels[i]];
                 priors[labels[i]]++;
@@ -257,15 +256,5 @@ public final class Crowdlab {
             }
         }
         return w;
-    }
-
-    private static int argmax(double[] v) {
-        int best = 0;
-        for (int c = 1; c < v.length; c++) {
-            if (v[c] > v[best]) {
-                best = c;
-            }
-        }
-        return best;
     }
 }

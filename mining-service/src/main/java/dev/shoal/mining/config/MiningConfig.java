@@ -56,6 +56,19 @@ public interface MiningConfig {
 
     EmbeddingService embeddingService();
 
+    Triage triage();
+
+    /** What a {@code label_wrong} triage writes back to ingest. */
+    interface Triage {
+        /** The corrected label goes to the label set followed by this suffix ({@code v1} -> {@code v1+triage}). */
+        @WithDefault("+triage")
+        String labelSetSuffix();
+
+        /** The corrected label's labeler_id when the triage names none. */
+        @WithDefault("triage")
+        String labelerId();
+    }
+
     GraphCache graphCache();
 
     /** Normalised vectors + k-NN graph kept between analyses of the same vector set (service/VectorSetCache). */

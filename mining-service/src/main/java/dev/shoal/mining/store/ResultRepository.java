@@ -218,6 +218,23 @@ public class ResultRepository {
         return issue(id);
     }
 
+    /** The class a triage wrote back for this issue's frame. */
+    public void correctedLabel(String id, String className) {
+        exec("update issue set corrected_label = ?, updated_at = now() where id = ?", className, id);
+    }
+
+    /** The class names the dataset's labels and classification inferences use. */
+    public java.util.Set<String> classNames(String datasetId) {
+        java.util.Set<String> out = new java.util.TreeSet<>(list(
+                "select distinct class_name from label where dataset_id = ? and class_name is not null",
+                List.of(datasetId), rs -> rs.getString(1)));
+        for (String json : list("select distinct class_names from inference where dataset_id = ? and class_names is not null",
+                List.of(datasetId), rs -> rs.getString(1))) {
+            out.addAll(Json.read(json, new TypeReference<List<String>>() { }));
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------ other results
 
     public List<ClusterSummary> clusters(String analysisId, String method) {
@@ -307,7 +324,7 @@ public class ResultRepository {
                 rs.getString("type"), rs.getString("given_label"), rs.getString("suggested_label"), rs.getDouble("score"),
                 Json.read(rs.getString("scores"), new TypeReference<Map<String, Double>>() { }), rs.getString("state"),
                 rs.getString("note"), rs.getString("label_set"), rs.getString("model_id"), rs.getString("model_version"),
-                rs.getInt("rank"), rs.getTimestamp("updated_at").toInstant());
+                rs.getInt("rank"), rs.getTimestamp("updated_at").toInstant(), rs.getString("corrected_label"));
     }
 
     private static Integer integer(ResultSet rs, String col) throws SQLException {
