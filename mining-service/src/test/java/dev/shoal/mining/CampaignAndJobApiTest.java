@@ -103,6 +103,9 @@ class CampaignAndJobApiTest {
         assertEquals("bob", q.getString("[0].labeler_id"));
         assertEquals(3, q.getList("labeler_id").size());
         assertTrue(q.getDouble("[0].accuracy") < 0.9 && q.getDouble("[1].accuracy") > 0.95, q.prettify());
+        // no model and no embeddings named: the answers alone
+        assertEquals("dawid_skene", q.getString("[0].method"));
+        given().get("/v1/analyses/" + id).then().body("summary.labeler_quality.method", equalTo("dawid_skene"));
 
         // new data moves the watermark: the same request now starts a new job
         events.label(dataset, "a0", "v1", "dave", "cone");
@@ -111,6 +114,26 @@ class CampaignAndJobApiTest {
                 Db.count(ds, "select count(*) from label where dataset_id = ? and labeler_id = 'dave'", dataset) == 1);
         given().contentType(ContentType.JSON).body(body).post("/v1/analyses")
                 .then().statusCode(202).body("reused", equalTo(false));
+    }
+
+    @Test
+    void labelerQualityUsesCrowdlabWithOutOfSampleProbabilitiesWhenEmbeddingsAreNamed() {
+        String dataset = seedTwoGroups();
+        JsonPath job = given().contentType(ContentType.JSON).body("{\"dataset_id\":\"" + dataset + "\",\"label_set\":\"v1\","
+                + "\"embedding_model_version\":\"1\",\"kinds\":[\"labeler_quality\"]}").post("/v1/analyses")
+                .then().statusCode(202).extract().jsonPath();
+        String id = job.getString("id");
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                "succeeded".equals(given().get("/v1/analyses/" + id).then().extract().path("state")));
+        given().get("/v1/analyses/" + id).then().body("summary.labeler_quality.method", equalTo("crowdlab"))
+                .body("summary.labeler_quality.probabilities", equalTo("out_of_sample_knn"));
+        JsonPath q = given().get("/v1/analyses/" + id + "/labeler-quality").then().statusCode(200).extract().jsonPath();
+        assertEquals("bob", q.getString("[0].labeler_id"), q.prettify());
+        assertEquals("crowdlab", q.getString("[0].method"));
+        // bob gave 5 of his 20 answers wrong: his agreement with the consensus is 0.75, alice's and carol's 1.0
+        assertEquals(0.75, q.getDouble("[0].accuracy"), 1e-9, q.prettify());
+        assertEquals(1.0, q.getDouble("[1].accuracy"), 1e-9, q.prettify());
+        assertTrue(q.getDouble("[1].quality") - q.getDouble("[0].quality") > 0.1, q.prettify());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.shoal.mining;
 
 import dev.shoal.proto.Topics;
+import dev.shoal.proto.ingest.v1.IngestRequest;
+import dev.shoal.proto.ingest.v1.Label;
 import dev.shoal.proto.mining.v1.IssueFound;
 import dev.shoal.testkit.ShoalInfraTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -148,8 +150,16 @@ class SyntheticAnalysisTest {
         assertEquals(1, leak.getInt("total"), leak.prettify());
         assertEquals(Set.of("f0", "dup-test"), new HashSet<>(leak.getList("items[0].frame_ids")));
         assertTrue(leak.getBoolean("items[0].crosses_splits"));
-        int groups = given().get("/v1/analyses/" + id + "/duplicates").then().extract().path("total");
-        assertTrue(groups >= 1);
+        assertEquals(2, leak.getInt("items[0].size"));
+        assertTrue(Set.of("f0", "dup-test").contains(leak.getString("items[0].representative")));
+        JsonPath dups = given().get("/v1/analyses/" + id + "/duplicates?page_size=500").then().statusCode(200)
+                .extract().jsonPath();
+        assertTrue(dups.getInt("total") >= 1);
+        // each mode's 40 frames are close together: no group may chain through a mode
+        assertTrue(dups.getList("items.size", Integer.class).stream().allMatch(s -> s <= 3), dups.prettify());
+        JsonPath summary = given().get("/v1/analyses/" + id).then().statusCode(200).extract().jsonPath();
+        assertTrue(List.of("floor", "adaptive").contains(summary.getString("summary.duplicates.threshold_source")));
+        assertTrue(summary.getDouble("summary.duplicates.min_similarity") >= 0.98);
     }
 
     @Test
@@ -285,6 +295,64 @@ class SyntheticAnalysisTest {
         given().contentType(ContentType.JSON).body("{\"state\":\"ignored\"}").patch("/v1/issues/" + UUID.randomUUID())
                 .then().statusCode(404);
         given().get("/v1/issues/" + a).then().statusCode(200).body("state", equalTo("label_wrong"));
+    }
+
+    @Test
+    void labelWrongTriageWritesTheCorrectedLabelBackToIngestOnce() {
+        SyntheticDataset d = data();
+        String id = analyze("{\"dataset_id\":\"" + d.id + "\",\"label_set\":\"v1\",\"model_id\":\"det\",\"model_version\":\"1\","
+                + "\"kinds\":[\"label_errors\"]}");
+        JsonPath issues = given().get("/v1/issues?analysis=" + id).then().extract().jsonPath();
+        String issue = issues.getString("items[2].id");   // the triage test above takes items 0 and 1
+        String frame = issues.getString("items[2].frame_id");
+        String suggested = issues.getString("items[2].suggested_label");
+
+        given().contentType(ContentType.JSON).body("{\"state\":\"label_wrong\"}").patch("/v1/issues/" + issue)
+                .then().statusCode(200).body("state", equalTo("label_wrong")).body("corrected_label", equalTo(suggested));
+        List<IngestRequest> sent = corrections(d.id, frame);
+        assertEquals(1, sent.size(), sent.toString());
+        Label label = sent.get(0).getUpsertLabels().getLabels(0);
+        assertEquals(1, sent.get(0).getUpsertLabels().getLabelsCount());
+        assertEquals(suggested, label.getClassification().getClassName());
+        assertEquals("v1+triage", label.getLabelSet());
+        assertEquals("triage", label.getLabelerId());
+        assertEquals(d.id, label.getDatasetId());
+
+        // the same triage again publishes nothing new
+        given().contentType(ContentType.JSON).body("{\"state\":\"label_wrong\"}").patch("/v1/issues/" + issue)
+                .then().statusCode(200).body("corrected_label", equalTo(suggested));
+        assertEquals(1, corrections(d.id, frame).size());
+
+        // a person picks another class: one more request, which upserts the same label key with the new class
+        String other = SyntheticDataset.CLASSES.stream().filter(c -> !c.equals(suggested)).findFirst().orElseThrow();
+        given().contentType(ContentType.JSON).body("{\"state\":\"label_wrong\",\"corrected_class\":\"" + other
+                        + "\",\"labeler_id\":\"ana\"}").patch("/v1/issues/" + issue)
+                .then().statusCode(200).body("corrected_label", equalTo(other));
+        sent = corrections(d.id, frame);
+        assertEquals(2, sent.size(), sent.toString());
+        assertEquals(other, sent.get(1).getUpsertLabels().getLabels(0).getClassification().getClassName());
+        assertEquals("ana", sent.get(1).getUpsertLabels().getLabels(0).getLabelerId());
+        given().get("/v1/issues/" + issue).then().body("corrected_label", equalTo(other));
+
+        given().contentType(ContentType.JSON).body("{\"state\":\"label_wrong\",\"corrected_class\":\"banana\"}")
+                .patch("/v1/issues/" + issue).then().statusCode(400).body("field", equalTo("corrected_class"));
+        given().contentType(ContentType.JSON).body("{\"state\":\"ignored\",\"corrected_class\":\"" + other + "\"}")
+                .patch("/v1/issues/" + issue).then().statusCode(400).body("field", equalTo("corrected_class"));
+        assertEquals(2, corrections(d.id, frame).size());
+    }
+
+    /** The IngestRequests on shoal.ingest.requests.v1 that carry a label of this frame, in publication order. */
+    private static List<IngestRequest> corrections(String datasetId, String frameId) {
+        return events.probe.readAll(Topics.INGEST_REQUESTS, r -> datasetId.equals(r.key()), Duration.ofSeconds(2)).stream()
+                .map(r -> {
+                    try {
+                        return IngestRequest.parseFrom(r.value());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .filter(q -> q.getUpsertLabels().getLabelsList().stream().anyMatch(l -> l.getFrameId().equals(frameId)))
+                .toList();
     }
 
     private static JsonPath graphOf(String analysisId) {

@@ -175,7 +175,7 @@ public final class DawidSkene {
         return acc;
     }
 
-    private static int argmax(double[] v) {
+    static int argmax(double[] v) {
         int best = 0;
         for (int c = 1; c < v.length; c++) {
             if (v[c] > v[best]) {

@@ -107,7 +107,7 @@ public final class MiningBenchmark {
         steps.add(stop("outliers: k-NN distance + LOF", t));
 
         t = start();
-        List<NearDuplicates.Group> dups = NearDuplicates.groups(g, 0.995);
+        List<NearDuplicates.Group> dups = NearDuplicates.groups(g, x, 0.995);
         steps.add(stop("near-duplicate groups (cos >= 0.995)", t));
 
         double core = 0;

@@ -24,9 +24,19 @@ public interface MiningConfig {
     @WithDefault("knn")
     String oosMethod();
 
-    /** Cosine similarity at or above which two frames are near-duplicates. */
+    /**
+     * The floor of the near-duplicate threshold: a frame joins a group when its cosine similarity to the group's
+     * representative is at least max(this, the adaptive threshold of {@link #duplicateRelativeDistance()}).
+     */
     @WithDefault("0.98")
     double duplicateSimilarity();
+
+    /**
+     * The adaptive near-duplicate threshold is 1 - this x the median nearest-neighbour cosine distance of the vectors
+     * (a duplicate is this much closer than frames usually are to their nearest neighbour); 0 = the floor alone.
+     */
+    @WithDefault("0.25")
+    double duplicateRelativeDistance();
 
     /** Outliers kept per analysis: this share of the frames (at least 100). */
     @WithDefault("0.05")
@@ -70,6 +80,19 @@ public interface MiningConfig {
         /** How often the read model's counts are compared while waiting. */
         @WithDefault("PT0.5S")
         Duration pollInterval();
+    }
+
+    Triage triage();
+
+    /** What a {@code label_wrong} triage writes back to ingest. */
+    interface Triage {
+        /** The corrected label goes to the label set followed by this suffix ({@code v1} -> {@code v1+triage}). */
+        @WithDefault("+triage")
+        String labelSetSuffix();
+
+        /** The corrected label's labeler_id when the triage names none. */
+        @WithDefault("triage")
+        String labelerId();
     }
 
     GraphCache graphCache();

@@ -31,4 +31,12 @@ public enum AnalysisKind {
     public boolean needsVectors() {
         return this == CLUSTERS || this == OUTLIERS || this == DUPLICATES || this == MAP;
     }
+
+    /**
+     * Kinds that use class probabilities: without a model's inferences they compute out-of-sample ones from the
+     * embeddings (label_errors needs them; labeler_quality uses them when embeddings are named, else the answers alone).
+     */
+    public boolean usesProbabilities() {
+        return this == LABEL_ERRORS || this == LABELER_QUALITY;
+    }
 }

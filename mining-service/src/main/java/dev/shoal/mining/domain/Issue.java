@@ -14,11 +14,13 @@ import java.util.UUID;
 /**
  * Something a person should look at. {@code type}: label_error (a candidate the person decides on: triage
  * {@code model_wrong} turns it into model_error), model_error, or a detection finding (missing_label,
- * spurious_label, wrong_class, poor_localization).
+ * spurious_label, wrong_class, poor_localization). {@code correctedLabel}: the class a {@code label_wrong} triage wrote
+ * back to ingest for the frame (null until then).
  */
 public record Issue(String id, String analysisId, String datasetId, String frameId, String type, String givenLabel,
                     String suggestedLabel, double score, Map<String, Double> scores, String state, String note,
-                    String labelSet, String modelId, String modelVersion, int rank, Instant updatedAt) {
+                    String labelSet, String modelId, String modelVersion, int rank, Instant updatedAt,
+                    String correctedLabel) {
 
     public static final String LABEL_ERROR = "label_error";
     public static final String MODEL_ERROR = "model_error";

@@ -22,16 +22,25 @@ public final class Results {
     public record Outlier(String analysisId, String frameId, double knnScore, Double lofScore, int rank) {
     }
 
-    /** A near-duplicate group; crossesSplits = leakage (the same content in train and in validation/test). */
-    public record DuplicateGroup(String analysisId, int groupId, List<String> frameIds, List<String> splits,
-                                 double minSimilarity, boolean crossesSplits) {
+    /**
+     * A near-duplicate group: every member is within the analysis' threshold of the representative frame, and
+     * minSimilarity is the smallest member-to-representative similarity; crossesSplits = leakage (the same content in
+     * train and in validation/test).
+     */
+    public record DuplicateGroup(String analysisId, int groupId, int size, String representative, List<String> frameIds,
+                                 List<String> splits, double minSimilarity, boolean crossesSplits) {
     }
 
     public record MapPoint(String frameId, float x, float y, String label, Integer clusterId) {
     }
 
-    public record LabelerQuality(String analysisId, String labelerId, double accuracy, int labels,
-                                 Map<String, Map<String, Double>> confusion) {
+    /**
+     * One labeler's quality: method crowdlab (quality = CROWDLAB's annotator quality score, accuracy = agreement with
+     * the CROWDLAB consensus) or dawid_skene (quality = accuracy = the estimate from its confusion matrix); agreement:
+     * share of its answers equal to the consensus label; confusion: consensus (or estimated true) class → answered class.
+     */
+    public record LabelerQuality(String analysisId, String labelerId, String method, double quality, double accuracy,
+                                 Double agreement, int labels, Map<String, Map<String, Double>> confusion) {
     }
 
     public record Page<T>(List<T> items, long total, int page, int pageSize) {

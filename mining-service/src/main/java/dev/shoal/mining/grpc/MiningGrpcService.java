@@ -71,7 +71,8 @@ public class MiningGrpcService implements MiningService {
     @Override
     @Blocking
     public Uni<Issue> triageIssue(TriageIssueRequest r) {
-        return call(() -> IssueMapper.toProto(issues.triage(r.getIssueId(), r.getState(), r.getNote().isEmpty() ? null : r.getNote())));
+        return call(() -> IssueMapper.toProto(issues.triage(r.getIssueId(), r.getState(), emptyToNull(r.getNote()),
+                emptyToNull(r.getCorrectedClass()), emptyToNull(r.getLabelerId()))));
     }
 
     @Override
@@ -161,5 +162,9 @@ public class MiningGrpcService implements MiningService {
             b.setData(d);
         }
         return b.build();
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 }

@@ -35,6 +35,9 @@ public final class IssueMapper {
         if (i.note() != null) {
             b.setNote(i.note());
         }
+        if (i.correctedLabel() != null) {
+            b.setCorrectedLabel(i.correctedLabel());
+        }
         return b.build();
     }
 }

@@ -20,7 +20,8 @@ public class IssueResource {
     @Inject
     IssueService service;
 
-    public record TriageRequest(String state, String note) {
+    /** state, an optional note; with label_wrong, optionally the class to write back and who decided it. */
+    public record TriageRequest(String state, String note, String correctedClass, String labelerId) {
     }
 
     @GET
@@ -42,6 +43,6 @@ public class IssueResource {
         if (body == null) {
             throw new BadRequest("state", "a JSON body with state is required");
         }
-        return service.triage(id, body.state(), body.note());
+        return service.triage(id, body.state(), body.note(), body.correctedClass(), body.labelerId());
     }
 }

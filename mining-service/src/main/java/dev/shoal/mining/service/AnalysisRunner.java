@@ -111,7 +111,7 @@ public class AnalysisRunner {
                 }
             }
             boolean vectors = a.hasEmbedding() && kinds.stream().anyMatch(k -> k.needsVectors()
-                    || (k == AnalysisKind.LABEL_ERRORS && !a.hasModel()));
+                    || (k.usesProbabilities() && !a.hasModel()));
             Snapshot snapshot = loader.load(a, vectors, kinds.contains(AnalysisKind.DETECTION));
             analyses.progress(a.id(), Analysis.RUNNING, 5);
 

@@ -5,6 +5,9 @@ import dev.shoal.mining.domain.Results.Page;
 import dev.shoal.mining.store.ResultRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import dev.shoal.mining.store.IssuePublicationRepository;
+import dev.shoal.mining.config.MiningConfig;
+import dev.shoal.mining.messaging.LabelCorrectionProducer;
+import dev.shoal.mining.store.LabelCorrectionRepository;
 import jakarta.inject.Inject;
 
 import java.util.HashMap;
@@ -26,6 +29,15 @@ public class IssueService {
 
     @Inject
     IssuePublicationRepository publications;
+
+    @Inject
+    LabelCorrectionRepository corrections;
+
+    @Inject
+    LabelCorrectionProducer ingest;
+
+    @Inject
+    MiningConfig config;
 
     /** How many of an analysis' issues were announced now, and how many had been announced before unchanged. */
     public record Recorded(int published, int alreadyPublished) {
@@ -72,8 +84,11 @@ public class IssueService {
     /**
      * Sets the triage state. A label-error candidate a person marks {@code model_wrong} becomes a model_error
      * (and back to label_error if they change their mind); detection findings keep their type.
+     * {@code label_wrong} on a classification issue (label_error, model_error) also writes the corrected class back to
+     * ingest: {@code correctedClass}, else the issue's suggested label, under the issue's label set plus the configured
+     * suffix, by {@code labelerId} (else the configured one). The same correction of the same issue is published once.
      */
-    public Issue triage(String id, String state, String note) {
+    public Issue triage(String id, String state, String note, String correctedClass, String labelerId) {
         if (state == null || state.isBlank()) {
             throw new BadRequest("state", "state is required; one of " + new java.util.TreeSet<>(Issue.STATES));
         }
@@ -83,14 +98,57 @@ public class IssueService {
         if (note != null && note.length() > 4000) {
             throw new BadRequest("note", "note is longer than 4000 characters");
         }
+        boolean correcting = "label_wrong".equals(state);
+        if (!correcting && correctedClass != null) {
+            throw new BadRequest("corrected_class", "corrected_class goes with state label_wrong, not " + state);
+        }
+        if (!correcting && labelerId != null) {
+            throw new BadRequest("labeler_id", "labeler_id goes with state label_wrong, not " + state);
+        }
+        if (labelerId != null && (labelerId.isBlank() || labelerId.length() > 512 || !labelerId.equals(labelerId.strip()))) {
+            throw new BadRequest("labeler_id", "labeler_id must be 1..512 characters without surrounding spaces");
+        }
         Issue current = get(id);
+        boolean classification = Issue.LABEL_ERROR.equals(current.type()) || Issue.MODEL_ERROR.equals(current.type());
+        if (correctedClass != null && !classification) {
+            throw new BadRequest("corrected_class", "a " + current.type() + " issue has no class label to correct");
+        }
         String type = current.type();
         if (Issue.LABEL_ERROR.equals(type) && "model_wrong".equals(state)) {
             type = Issue.MODEL_ERROR;
         } else if (Issue.MODEL_ERROR.equals(type) && "label_wrong".equals(state)) {
             type = Issue.LABEL_ERROR;
         }
-        return results.triage(id, state, type, note).orElseThrow();
+        Issue updated = results.triage(id, state, type, note).orElseThrow();
+        if (correcting && classification) {
+            correct(updated, correctedClass, labelerId);
+            updated = get(id);
+        }
+        return updated;
+    }
+
+    /** Publishes the corrected label unless this issue's last published correction is the same. */
+    private void correct(Issue issue, String correctedClass, String labelerId) {
+        String className = correctedClass != null ? correctedClass : issue.suggestedLabel();
+        if (className == null || className.isBlank()) {
+            throw new BadRequest("corrected_class", "the issue suggests no label: corrected_class is required");
+        }
+        if (correctedClass != null && !className.equals(issue.suggestedLabel())
+                && !results.classNames(issue.datasetId()).contains(className)) {
+            throw new BadRequest("corrected_class", "class '" + className + "' is not used by any label or inference of dataset "
+                    + issue.datasetId());
+        }
+        String labelSet = issue.labelSet() + config.triage().labelSetSuffix();
+        String labeler = labelerId != null ? labelerId : config.triage().labelerId();
+        LabelCorrectionRepository.Correction wanted = new LabelCorrectionRepository.Correction(issue.id(), issue.datasetId(),
+                issue.frameId(), labelSet, labeler, className,
+                String.join(":", "mining-triage", issue.id(), labelSet, labeler, className));
+        if (corrections.find(issue.id()).filter(wanted::equals).isEmpty()) {
+            ingest.publish(wanted.requestId(), LabelCorrectionProducer.label(issue.datasetId(), issue.frameId(), labelSet,
+                    labeler, className));
+            corrections.record(wanted);
+        }
+        results.correctedLabel(issue.id(), className);
     }
 
     public static int checkPage(Integer page) {

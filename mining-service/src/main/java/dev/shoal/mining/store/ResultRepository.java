@@ -140,14 +140,15 @@ public class ResultRepository {
 
     public void insertDuplicates(List<DuplicateGroup> groups) {
         batch("""
-                insert into duplicate_group (analysis_id, group_id, frame_ids, splits, min_similarity, crosses_splits)
-                values (?, ?, ?, ?, ?, ?)""", groups, (ps, g) -> {
+                insert into duplicate_group (analysis_id, group_id, representative, frame_ids, splits, min_similarity,
+                  crosses_splits) values (?, ?, ?, ?, ?, ?, ?)""", groups, (ps, g) -> {
             ps.setString(1, g.analysisId());
             ps.setInt(2, g.groupId());
-            ps.setString(3, Json.write(g.frameIds()));
-            ps.setString(4, Json.write(g.splits()));
-            ps.setDouble(5, g.minSimilarity());
-            ps.setBoolean(6, g.crossesSplits());
+            ps.setString(3, g.representative());
+            ps.setString(4, Json.write(g.frameIds()));
+            ps.setString(5, Json.write(g.splits()));
+            ps.setDouble(6, g.minSimilarity());
+            ps.setBoolean(7, g.crossesSplits());
         });
     }
 
@@ -172,13 +173,17 @@ public class ResultRepository {
     }
 
     public void insertLabelerQuality(List<LabelerQuality> rows) {
-        batch("insert into labeler_quality (analysis_id, labeler_id, accuracy, labels, confusion) values (?, ?, ?, ?, ?)",
-                rows, (ps, q) -> {
+        batch("""
+                insert into labeler_quality (analysis_id, labeler_id, method, quality, accuracy, agreement, labels, confusion)
+                values (?, ?, ?, ?, ?, ?, ?, ?)""", rows, (ps, q) -> {
                     ps.setString(1, q.analysisId());
                     ps.setString(2, q.labelerId());
-                    ps.setDouble(3, q.accuracy());
-                    ps.setInt(4, q.labels());
-                    ps.setString(5, Json.write(q.confusion()));
+                    ps.setString(3, q.method());
+                    ps.setDouble(4, q.quality());
+                    ps.setDouble(5, q.accuracy());
+                    setDouble(ps, 6, q.agreement());
+                    ps.setInt(7, q.labels());
+                    ps.setString(8, Json.write(q.confusion()));
                 });
     }
 
@@ -211,6 +216,23 @@ public class ResultRepository {
     public Optional<Issue> triage(String id, String state, String type, String note) {
         exec("update issue set state = ?, type = ?, note = coalesce(?::text, note), updated_at = now() where id = ?", state, type, note, id);
         return issue(id);
+    }
+
+    /** The class a triage wrote back for this issue's frame. */
+    public void correctedLabel(String id, String className) {
+        exec("update issue set corrected_label = ?, updated_at = now() where id = ?", className, id);
+    }
+
+    /** The class names the dataset's labels and classification inferences use. */
+    public java.util.Set<String> classNames(String datasetId) {
+        java.util.Set<String> out = new java.util.TreeSet<>(list(
+                "select distinct class_name from label where dataset_id = ? and class_name is not null",
+                List.of(datasetId), rs -> rs.getString(1)));
+        for (String json : list("select distinct class_names from inference where dataset_id = ? and class_names is not null",
+                List.of(datasetId), rs -> rs.getString(1))) {
+            out.addAll(Json.read(json, new TypeReference<List<String>>() { }));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ other results
@@ -257,10 +279,13 @@ public class ResultRepository {
         String where = " where analysis_id = ?" + (leakageOnly ? " and crosses_splits" : "");
         long total = count("select count(*) from duplicate_group" + where, List.of(analysisId));
         List<DuplicateGroup> items = list("select * from duplicate_group" + where + " order by min_similarity desc, group_id limit ? offset ?",
-                List.of(analysisId, pageSize, (long) page * pageSize), rs -> new DuplicateGroup(rs.getString("analysis_id"),
-                        rs.getInt("group_id"), Json.read(rs.getString("frame_ids"), new TypeReference<List<String>>() { }),
-                        Json.read(rs.getString("splits"), new TypeReference<List<String>>() { }),
-                        rs.getDouble("min_similarity"), rs.getBoolean("crosses_splits")));
+                List.of(analysisId, pageSize, (long) page * pageSize), rs -> {
+                    List<String> frameIds = Json.read(rs.getString("frame_ids"), new TypeReference<List<String>>() { });
+                    return new DuplicateGroup(rs.getString("analysis_id"), rs.getInt("group_id"), frameIds.size(),
+                            rs.getString("representative"), frameIds,
+                            Json.read(rs.getString("splits"), new TypeReference<List<String>>() { }),
+                            rs.getDouble("min_similarity"), rs.getBoolean("crosses_splits"));
+                });
         return new Page<>(items, total, page, pageSize);
     }
 
@@ -278,8 +303,10 @@ public class ResultRepository {
     }
 
     public List<LabelerQuality> labelerQuality(String analysisId) {
-        return list("select * from labeler_quality where analysis_id = ? order by accuracy", List.of(analysisId),
-                rs -> new LabelerQuality(rs.getString("analysis_id"), rs.getString("labeler_id"), rs.getDouble("accuracy"),
+        return list("select * from labeler_quality where analysis_id = ? order by coalesce(quality, accuracy), labeler_id",
+                List.of(analysisId), rs -> new LabelerQuality(rs.getString("analysis_id"), rs.getString("labeler_id"),
+                        rs.getString("method"), dbl(rs, "quality") == null ? rs.getDouble("accuracy") : rs.getDouble("quality"),
+                        rs.getDouble("accuracy"), dbl(rs, "agreement"),
                         rs.getInt("labels"), Json.read(rs.getString("confusion"),
                         new TypeReference<Map<String, Map<String, Double>>>() { })));
     }
@@ -297,7 +324,7 @@ public class ResultRepository {
                 rs.getString("type"), rs.getString("given_label"), rs.getString("suggested_label"), rs.getDouble("score"),
                 Json.read(rs.getString("scores"), new TypeReference<Map<String, Double>>() { }), rs.getString("state"),
                 rs.getString("note"), rs.getString("label_set"), rs.getString("model_id"), rs.getString("model_version"),
-                rs.getInt("rank"), rs.getTimestamp("updated_at").toInstant());
+                rs.getInt("rank"), rs.getTimestamp("updated_at").toInstant(), rs.getString("corrected_label"));
     }
 
     private static Integer integer(ResultSet rs, String col) throws SQLException {

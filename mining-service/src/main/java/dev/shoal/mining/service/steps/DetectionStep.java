@@ -101,7 +101,7 @@ public class DetectionStep implements AnalysisStep {
                     f.issue().labelClass() >= 0 ? classNames.get(f.issue().labelClass()) : null,
                     f.issue().predictedClass() >= 0 ? classNames.get(f.issue().predictedClass()) : null,
                     1.0 - f.issue().score(), scores, "open", null, ctx.analysis.labelSet(), ctx.analysis.modelId(),
-                    ctx.analysis.modelVersion(), ++rank, null));
+                    ctx.analysis.modelVersion(), ++rank, null, null));
         }
         IssueService.Recorded recorded = issues.record(out);
         Map<String, Object> summary = new LinkedHashMap<>();

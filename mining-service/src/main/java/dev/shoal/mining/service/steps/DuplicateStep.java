@@ -13,14 +13,17 @@ import jakarta.inject.Inject;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Near-duplicate groups over the shared k-NN graph's edges at cosine similarity ≥ {@code duplicate-similarity}
- * (algorithms' duplicates.NearDuplicates: union-find, never all pairs), and leakage: groups whose members sit in
- * more than one of train / validation / test (the unlabeled pool and unknown splits do not count).
+ * Near-duplicate groups over the shared k-NN graph's edges (algorithms' duplicates.NearDuplicates: leader clustering,
+ * every member within the threshold of its group's representative, never all pairs) at the larger of
+ * {@code duplicate-similarity} and the threshold adapted to the vectors' median nearest-neighbour distance
+ * ({@code duplicate-relative-distance}), and leakage: groups whose members sit in more than one of train / validation /
+ * test (the unlabeled pool and unknown splits do not count).
  */
 @ApplicationScoped
 public class DuplicateStep implements AnalysisStep {
@@ -39,7 +42,9 @@ public class DuplicateStep implements AnalysisStep {
     @Override
     public Map<String, Object> run(AnalysisContext ctx) {
         KnnGraph graph = ctx.knn(config.knnK());
-        List<NearDuplicates.Group> groups = NearDuplicates.groups(graph, config.duplicateSimilarity());
+        NearDuplicates.Threshold threshold = NearDuplicates.threshold(graph, config.duplicateSimilarity(),
+                config.duplicateRelativeDistance());
+        List<NearDuplicates.Group> groups = NearDuplicates.groups(graph, ctx.vectors(), threshold.similarity());
         ctx.stepProgress(60);
         int[] rows = ctx.vectorRows();
         String[] evalSplit = new String[rows.length];
@@ -59,11 +64,20 @@ public class DuplicateStep implements AnalysisStep {
                 String s = ctx.snapshot.splits[rows[m]];
                 splits.add(s == null ? "unspecified" : s);
             }
-            out.add(new DuplicateGroup(ctx.analysis.id(), ++gid, ids, splits, g.minSimilarity(), leaking.contains(g)));
+            out.add(new DuplicateGroup(ctx.analysis.id(), ++gid, g.size(), ctx.snapshot.frameIds.get(rows[g.representative()]),
+                    ids, splits, g.minSimilarity(), leaking.contains(g)));
         }
         results.insertDuplicates(out);
         long frames = groups.stream().mapToLong(NearDuplicates.Group::size).sum();
-        return Map.of("groups", out.size(), "frames_in_groups", frames, "leaking_groups", leaking.size(),
-                "min_similarity", config.duplicateSimilarity());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("groups", out.size());
+        summary.put("frames_in_groups", frames);
+        summary.put("largest_group", groups.isEmpty() ? 0 : groups.get(0).size());
+        summary.put("leaking_groups", leaking.size());
+        summary.put("min_similarity", threshold.similarity());
+        summary.put("threshold_source", threshold.source());
+        summary.put("similarity_floor", threshold.floor());
+        summary.put("median_neighbour_similarity", threshold.medianNeighbourSimilarity());
+        return summary;
     }
 }

@@ -80,7 +80,7 @@ public class LabelErrorStep implements AnalysisStep {
                     ctx.analysis.datasetId(), frameId, Issue.LABEL_ERROR, ctx.snapshot.className(given[r]),
                     ctx.snapshot.className(cl.suggestedLabel()[r]), 1.0 - cl.selfConfidence()[r], scores, "open", null,
                     ctx.analysis.labelSet(), emptyToNull(ctx.analysis.modelId()), emptyToNull(ctx.analysis.modelVersion()),
-                    ++rank, null));
+                    ++rank, null, null));
         }
         IssueService.Recorded recorded = issues.record(found);
         Map<String, Object> summary = new LinkedHashMap<>();
