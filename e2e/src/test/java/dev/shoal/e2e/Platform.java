@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -36,12 +37,15 @@ final class Platform implements AutoCloseable {
         this.home = home;
     }
 
-    /** Starts every service (built already: SHOAL_SKIP_BUILD=1) and waits until each is ready. */
-    static Platform up() throws IOException, InterruptedException {
+    /**
+     * Starts every service (built already: SHOAL_SKIP_BUILD=1) with these environment variables (the settings a user
+     * would export) and waits until each is ready.
+     */
+    static Platform up(Map<String, String> env) throws IOException, InterruptedException {
         Path root = Path.of(System.getProperty("shoal.root", "..")).toAbsolutePath().normalize();
         Path home = Files.createTempDirectory("shoal-e2e-");
         Platform p = new Platform(root, home);
-        p.shoal("up", Duration.ofMinutes(8));
+        p.shoal("up", Duration.ofMinutes(8), env);
         return p;
     }
 
@@ -49,11 +53,12 @@ final class Platform implements AutoCloseable {
         return home;
     }
 
-    private void shoal(String command, Duration timeout) throws IOException, InterruptedException {
+    private void shoal(String command, Duration timeout, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(root.resolve("shoal").toString(), command).directory(root.toFile())
                 .redirectErrorStream(true).redirectOutput(home.resolve("shoal-" + command + ".log").toFile());
         pb.environment().put("SHOAL_HOME", home.toString());
         pb.environment().put("SHOAL_SKIP_BUILD", "1");
+        pb.environment().putAll(env);
         Process process = pb.start();
         if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -125,6 +130,6 @@ final class Platform implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
-        shoal("down", Duration.ofMinutes(2));
+        shoal("down", Duration.ofMinutes(2), Map.of());
     }
 }
