@@ -27,6 +27,14 @@ public final class CloudEventHeaders {
     public static final String DLQ_CAUSE = "dead-letter-cause";
     public static final String DLQ_PARTITION = "dead-letter-partition";
     public static final String DLQ_OFFSET = "dead-letter-offset";
+    /**
+     * Set to {@code true} on a dead letter that stands for a record that could not be dead-lettered whole (too large
+     * for the dead-letter topic, or refused by it): it carries no value, and the key only when small; the original is
+     * still at {@link #DLQ_TOPIC} / {@link #DLQ_PARTITION} / {@link #DLQ_OFFSET} while the topic retains it.
+     */
+    public static final String DLQ_REFERENCE = "dead-letter-reference";
+    /** On a reference: the original record's serialized size in bytes (key, value and headers). */
+    public static final String DLQ_ORIGINAL_SIZE = "dead-letter-original-size";
 
     /**
      * The header values every Shoal event carries, in a fixed order: id, spec version, type, source, time and

@@ -114,11 +114,11 @@ public interface EmbeddingConfig {
         /** Extra host names or literal IPs always refused. */
         Optional<List<String>> deniedHosts();
 
-        /** Allow file:// URIs (only under {@link #fileRoots()} when that is set). */
-        @WithDefault("true")
-        boolean allowFile();
-
-        /** Directories file:// URIs must lie under; empty = anywhere. */
+        /**
+         * Directories {@code file:} URIs may name: a file is read only when its path, and its real path after links
+         * are followed, lie under one of them, and only when it is a regular file. None (the default) = every
+         * {@code file:} URI is refused.
+         */
         Optional<List<String>> fileRoots();
     }
 

@@ -36,12 +36,14 @@ import java.util.function.Supplier;
  *       callbacks, and to stay inside {@code max.poll.interval.ms}); otherwise it polls with {@code pollTimeout}.
  *       So memory is bounded by {@code maxInFlight + max.poll.records} records.</li>
  *   <li><b>Failures.</b> A record whose handling fails (a parse error included) is sent alone to its dead-letter
- *       topic ({@link DeadLetters}); the stream goes on.</li>
+ *       topic ({@link DeadLetters}; the service's sends a {@link DeadLetter#reference reference} when the topic
+ *       refuses the whole record, e.g. as too large); the stream goes on.</li>
  *   <li><b>Offsets.</b> A partition's offset is committed up to its first record not yet done (handled or
  *       dead-lettered), and only once the vector store says the writes are durable ({@code whenDurable}, asked for the
  *       offsets reached at each housekeeping tick), so a commit is never ahead of a vector a crash could still lose.
- *       Records may finish out of order; the commit waits for the oldest. A record whose dead letter cannot be sent,
- *       or a failed store commit, stops its partition's commits: the loop reports itself {@linkplain #problem() stuck}
+ *       Records may finish out of order; the commit waits for the oldest. A record whose dead letter cannot be sent
+ *       at all (not even as a reference: the broker away past the producer's delivery timeout), or a failed store
+ *       commit, stops its partition's commits: the loop reports itself {@linkplain #problem() stuck}
  *       (the health check turns DOWN) and a restart delivers the records again (frames already embedded are recognised
  *       by their content fingerprint and skipped).</li>
  *   <li><b>Rebalances.</b> On revocation the loop settles as it does at close, bounded by {@code closeTimeout}: it

@@ -10,7 +10,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Live and ready while every {@link ConsumerLoop} runs and can commit: DOWN when a loop stopped, a record's dead letter
- * could not be sent or the store failed to make writes durable (its offsets are no longer committed; a restart
+ * could not be sent, whole or as a reference, or the store failed to make writes durable (its offsets are no longer committed; a restart
  * delivers the records again). Reports each loop's partitions, queue, records in flight and counters.
  */
 @Liveness

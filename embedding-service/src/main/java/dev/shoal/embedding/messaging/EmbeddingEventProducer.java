@@ -1,6 +1,7 @@
 package dev.shoal.embedding.messaging;
 
 import com.google.protobuf.Message;
+import dev.shoal.embedding.service.EmbeddingPipeline;
 import dev.shoal.proto.CloudEventHeaders;
 import dev.shoal.proto.Envelopes;
 import dev.shoal.proto.Topics;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
  */
 @ApplicationScoped
 public class EmbeddingEventProducer {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddingEventProducer.class);
 
     public static final String PRODUCER = "embedding-service";
     public static final String COMPUTED_CHANNEL = "embedding-computed";
@@ -65,28 +69,34 @@ public class EmbeddingEventProducer {
                 .setFrameId(nz(frameId))
                 .setModelId(nz(modelId))
                 .setModelVersion(nz(modelVersion))
-                .setUri(nz(uri))
-                .setReason(nz(reason))
+                .setUri(DeadLetter.cut(nz(uri)))
+                .setReason(DeadLetter.cut(nz(reason)))
                 .build();
         return send(failed, event.getEnvelope(), event, Topics.EMBEDDING_FAILED);
     }
 
     /**
-     * Sends a consumed record that could not be handled to {@code <topic>.dlq}, as it came (key, value,
-     * headers), with the headers SmallRye's dead-letter strategy sets: {@code dead-letter-reason},
-     * {@code dead-letter-cause}, {@code dead-letter-topic}, {@code dead-letter-partition}, {@code dead-letter-offset}.
-     * Used by the {@link ConsumerLoop}s, which are not SmallRye channels.
+     * Sends a consumed record that could not be handled to {@code <topic>.dlq} as it came (key, value, headers), with
+     * the headers SmallRye's dead-letter strategy sets: {@code dead-letter-reason}, {@code dead-letter-cause},
+     * {@code dead-letter-topic}, {@code dead-letter-partition}, {@code dead-letter-offset}. When the whole record
+     * cannot be sent (too large, or refused for a reason sending again would not cure), sends a
+     * {@linkplain DeadLetter#reference reference} to it instead, so its offset can move on. Used by the
+     * {@link ConsumerLoop}s, which are not SmallRye channels.
      */
     public CompletableFuture<Void> deadLetter(ConsumerRecord<String, byte[]> record, Throwable reason) {
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        header(headers, CloudEventHeaders.DLQ_REASON, reason.getMessage() == null ? reason.getClass().getName() : reason.getMessage());
-        if (reason.getCause() != null && reason.getCause() != reason) {
-            header(headers, CloudEventHeaders.DLQ_CAUSE, String.valueOf(reason.getCause().getMessage()));
-        }
-        header(headers, CloudEventHeaders.DLQ_TOPIC, record.topic());
-        header(headers, CloudEventHeaders.DLQ_PARTITION, Integer.toString(record.partition()));
-        header(headers, CloudEventHeaders.DLQ_OFFSET, Long.toString(record.offset()));
-        return send(deadLetters, record.key(), Topics.dlq(record.topic()), headers, record.value());
+        return send(deadLetters, DeadLetter.whole(record, reason)).exceptionallyCompose(failure -> {
+            Throwable why = EmbeddingPipeline.unwrap(failure);
+            if (!DeadLetter.callsForReference(why)) {
+                return CompletableFuture.failedFuture(why);
+            }
+            LOG.warnf("%s-%d@%d (%d bytes) could not be dead-lettered whole (%s); sending a reference to it instead",
+                    record.topic(), record.partition(), record.offset(), DeadLetter.size(record), why.toString());
+            return send(deadLetters, DeadLetter.reference(record, reason, why));
+        });
+    }
+
+    private static CompletableFuture<Void> send(Emitter<byte[]> emitter, DeadLetter letter) {
+        return send(emitter, letter.key(), letter.topic(), letter.headers(), letter.value());
     }
 
     private static CompletableFuture<Void> send(Emitter<byte[]> emitter, EventEnvelope env, Message event, String topic) {

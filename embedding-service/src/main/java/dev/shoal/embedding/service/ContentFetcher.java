@@ -24,7 +24,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Base64;
 import java.util.Locale;
 
@@ -33,13 +35,17 @@ import java.util.Locale;
  * and decodes it: PNG/JPEG (and whatever else {@code javax.imageio} reads) into an image, or strict UTF-8 into text.
  * Every failure is an {@link EmbeddingException} whose message says what went wrong with which URI.
  *
- * <p>HTTP redirects are followed by hand (at most {@value #MAX_REDIRECTS}) so each hop passes the deny-list again.
+ * <p>{@code file:} URIs are read only under the policy's roots (see {@link #file}).
+ * HTTP redirects are followed by hand (at most {@value #MAX_REDIRECTS}) so each hop passes the deny-list again.
  * The host is resolved and checked before connecting; a DNS answer that changes between the check and the connect
  * (rebinding) is not caught here: deployments that need that guarantee add an egress proxy.
  */
 public final class ContentFetcher {
 
     static final int MAX_REDIRECTS = 3;
+
+    /** The one reason for a {@code file:} URI outside the roots, whether or not something exists there. */
+    static final String OUTSIDE_ROOTS = "file URI outside the allowed roots";
 
     private final FetchPolicy policy;
     private final HttpClient http;
@@ -73,13 +79,13 @@ public final class ContentFetcher {
         try {
             uri = URI.create(uriText);
         } catch (IllegalArgumentException e) {
-            throw new EmbeddingException(uriText, "malformed URI: " + e.getMessage());
+            throw new EmbeddingException(uriText, "malformed URI: " + abbreviate(String.valueOf(e.getMessage())));
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         return switch (scheme) {
             case "file" -> file(uriText, uri);
             case "http", "https" -> http(uriText, uri, 0);
-            default -> throw new EmbeddingException(uriText, "unsupported URI scheme '" + scheme
+            default -> throw new EmbeddingException(uriText, "unsupported URI scheme '" + abbreviate(scheme)
                     + "' (supported: file, http, https, data)");
         };
     }
@@ -138,30 +144,91 @@ public final class ContentFetcher {
         return bytes;
     }
 
+    /**
+     * Reads a {@code file:} URI that lies under one of the policy's roots: lexically first (so a path outside every
+     * root is refused without touching the file system), then after following links (a link inside a root that points
+     * outside is refused), then only a regular file (no device, FIFO or directory, so nothing is opened that could
+     * block or never end), read up to {@code maxBytes} whatever size the file reports. Every refusal of a path outside
+     * the roots, or of a path that goes through a link that cannot be resolved, gives the same reason
+     * ({@value #OUTSIDE_ROOTS}) whether or not anything exists there. A file swapped for something else between these
+     * checks and the read is still read at most to the limit; keeping that from happening is the business of whoever
+     * may write under the roots.
+     */
     private byte[] file(String uriText, URI uri) {
-        if (!policy.allowFile()) {
-            throw new EmbeddingException(uriText, "file:// URIs are disabled (shoal.embedding.fetch.allow-file=false)");
+        if (policy.fileRoots().isEmpty()) {
+            throw new EmbeddingException(uriText, "file URIs are refused: no file roots are configured "
+                    + "(shoal.embedding.fetch.file-roots)");
         }
         Path path;
         try {
             path = Path.of(uri).toAbsolutePath().normalize();
         } catch (RuntimeException e) {
-            throw new EmbeddingException(uriText, "malformed file URI: " + e.getMessage());
+            throw new EmbeddingException(uriText, "malformed file URI: " + abbreviate(String.valueOf(e.getMessage())));
         }
-        if (!policy.fileRoots().isEmpty() && policy.fileRoots().stream().noneMatch(path::startsWith)) {
-            throw new EmbeddingException(uriText, "file " + path + " is outside the allowed roots " + policy.fileRoots());
+        Path root = null;
+        for (Path r : policy.fileRoots()) {
+            if (path.startsWith(r)) {
+                root = r;
+                break;
+            }
+            Path real = realOrNull(r);
+            if (real != null && path.startsWith(real)) {
+                root = real;
+                break;
+            }
+        }
+        if (root == null) {
+            throw new EmbeddingException(uriText, OUTSIDE_ROOTS);
+        }
+        Path real;
+        try {
+            real = path.toRealPath();
+        } catch (IOException e) {
+            if (throughLink(root, path)) {
+                throw new EmbeddingException(uriText, OUTSIDE_ROOTS);
+            }
+            throw new EmbeddingException(uriText, e instanceof NoSuchFileException ? "file not found: " + abbreviate(path.toString())
+                    : "cannot read file " + abbreviate(path.toString()) + ": " + e.getClass().getSimpleName());
+        }
+        if (policy.fileRoots().stream().map(ContentFetcher::realOrNull).noneMatch(r -> r != null && real.startsWith(r))) {
+            throw new EmbeddingException(uriText, OUTSIDE_ROOTS);
         }
         try {
-            long size = Files.size(path);
-            if (size > policy.maxBytes()) {
-                throw new EmbeddingException(uriText, "content of " + size + " bytes exceeds the limit of " + policy.maxBytes());
+            BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.isRegularFile()) {
+                throw new EmbeddingException(uriText, "not a regular file: " + abbreviate(path.toString()));
             }
-            return Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw new EmbeddingException(uriText, "file not found: " + path);
+            try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS)) {
+                return readLimited(uriText, in, policy.maxBytes());
+            }
         } catch (IOException e) {
-            throw new EmbeddingException(uriText, "cannot read " + path + ": " + e, e);
+            throw new EmbeddingException(uriText, "cannot read file " + abbreviate(path.toString()) + ": "
+                    + e.getClass().getSimpleName(), e);
         }
+    }
+
+    /** The real path of {@code p} (links followed), or null when it cannot be resolved (e.g. it does not exist yet). */
+    private static Path realOrNull(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Whether resolving {@code path} below {@code root} passes a symbolic link before it reaches a missing name. */
+    private static boolean throughLink(Path root, Path path) {
+        Path current = root;
+        for (Path name : root.relativize(path)) {
+            current = current.resolve(name);
+            if (Files.isSymbolicLink(current)) {
+                return true;
+            }
+            if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private byte[] http(String uriText, URI uri, int hop) {
@@ -177,7 +244,7 @@ public final class ContentFetcher {
         try {
             addresses = InetAddress.getAllByName(host);
         } catch (UnknownHostException e) {
-            throw new EmbeddingException(uriText, "unreachable: unknown host " + host);
+            throw new EmbeddingException(uriText, "unreachable: unknown host " + abbreviate(host));
         }
         for (InetAddress a : addresses) {
             refused = policy.refuseAddress(a);
@@ -208,7 +275,7 @@ public final class ContentFetcher {
             URI next = uri.resolve(location);
             String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new EmbeddingException(uriText, "redirect to unsupported scheme: " + next);
+                throw new EmbeddingException(uriText, "redirect to unsupported scheme: " + abbreviate(next.toString()));
             }
             return http(next.toString(), next, hop + 1);
         }
@@ -222,21 +289,25 @@ public final class ContentFetcher {
             throw new EmbeddingException(uriText, "content of " + declared + " bytes exceeds the limit of " + policy.maxBytes());
         }
         try (InputStream in = response.body()) {
-            return readLimited(uriText, in);
+            return readLimited(uriText, in, policy.maxBytes());
         } catch (IOException e) {
             throw new EmbeddingException(uriText, "read failed: " + e, e);
         }
     }
 
-    private byte[] readLimited(String uri, InputStream in) throws IOException {
+    /**
+     * Reads {@code in} to its end, failing as soon as more than {@code maxBytes} came (it reads at most one buffer
+     * past the limit), whatever length the source announced: a device or a growing file never fills the heap.
+     */
+    static byte[] readLimited(String uri, InputStream in, long maxBytes) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[64 * 1024];
         long total = 0;
         int n;
         while ((n = in.read(buf)) > 0) {
             total += n;
-            if (total > policy.maxBytes()) {
-                throw new EmbeddingException(uri, "content exceeds the limit of " + policy.maxBytes() + " bytes");
+            if (total > maxBytes) {
+                throw new EmbeddingException(uri, "content exceeds the limit of " + maxBytes + " bytes");
             }
             out.write(buf, 0, n);
         }
@@ -252,6 +323,6 @@ public final class ContentFetcher {
     }
 
     private static String abbreviate(String uri) {
-        return uri.length() <= 64 ? uri : uri.substring(0, 64) + "...";
+        return uri.length() <= 200 ? uri : uri.substring(0, 200) + "...";
     }
 }

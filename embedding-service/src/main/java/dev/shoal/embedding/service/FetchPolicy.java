@@ -4,21 +4,26 @@ import dev.shoal.embedding.config.EmbeddingConfig;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.SocketException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * What {@link ContentFetcher} may fetch: size and time limits, and the address deny-list that keeps a frame URI
- * from reaching the service's own network (SSRF): loopback, link-local (which holds the cloud metadata endpoint
+ * What {@link ContentFetcher} may fetch: size and time limits; the directories {@code file:} URIs may name
+ * ({@code fileRoots}, none by default, so {@code file:} is refused until a root is configured); and the address
+ * deny-list that keeps an {@code http(s)} URI from reaching the service's own network (SSRF): every address of this
+ * host's own interfaces ({@link HostAddresses}), loopback, link-local (which holds the cloud metadata endpoint
  * 169.254.169.254 / fd00:ec2::254), private ranges, the unspecified and multicast addresses, and named hosts.
+ * {@code allowLoopback} opens loopback only: the host's other addresses stay refused whatever the flags say.
  */
 public record FetchPolicy(long maxBytes, Duration connectTimeout, Duration readTimeout,
                           boolean allowLoopback, boolean allowPrivate, boolean allowLinkLocal,
-                          Set<String> deniedHosts, boolean allowFile, List<Path> fileRoots) {
+                          Set<String> deniedHosts, List<Path> fileRoots) {
 
     /** Always refused, whatever the flags say: the metadata services of the big clouds. */
     static final Set<String> METADATA_HOSTS = Set.of("169.254.169.254", "fd00:ec2:0:0:0:0:0:254", "100.100.100.200",
@@ -26,29 +31,35 @@ public record FetchPolicy(long maxBytes, Duration connectTimeout, Duration readT
 
     public static FetchPolicy defaults() {
         return new FetchPolicy(16L << 20, Duration.ofSeconds(5), Duration.ofSeconds(20),
-                false, false, false, Set.of(), true, List.of());
+                false, false, false, Set.of(), List.of());
     }
 
     public static FetchPolicy from(EmbeddingConfig.Fetch f) {
         return new FetchPolicy(f.maxBytes(), f.connectTimeout(), f.readTimeout(), f.allowLoopback(), f.allowPrivate(),
                 f.allowLinkLocal(),
                 f.deniedHosts().orElse(List.of()).stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet()),
-                f.allowFile(), f.fileRoots().orElse(List.of()).stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList());
+                f.fileRoots().orElse(List.of()).stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList());
     }
 
     public FetchPolicy withLoopbackAllowed() {
         return new FetchPolicy(maxBytes, connectTimeout, readTimeout, true, allowPrivate, allowLinkLocal, deniedHosts,
-                allowFile, fileRoots);
+                fileRoots);
     }
 
     public FetchPolicy withMaxBytes(long max) {
         return new FetchPolicy(max, connectTimeout, readTimeout, allowLoopback, allowPrivate, allowLinkLocal, deniedHosts,
-                allowFile, fileRoots);
+                fileRoots);
     }
 
     public FetchPolicy withReadTimeout(Duration timeout) {
         return new FetchPolicy(maxBytes, connectTimeout, timeout, allowLoopback, allowPrivate, allowLinkLocal, deniedHosts,
-                allowFile, fileRoots);
+                fileRoots);
+    }
+
+    /** The same policy with {@code file:} URIs allowed under {@code roots} (absolute after normalising). */
+    public FetchPolicy withFileRoots(Path... roots) {
+        return new FetchPolicy(maxBytes, connectTimeout, readTimeout, allowLoopback, allowPrivate, allowLinkLocal,
+                deniedHosts, Arrays.stream(roots).map(r -> r.toAbsolutePath().normalize()).toList());
     }
 
     /** Null when the host name may be contacted at all, else why not. */
@@ -82,8 +93,16 @@ public record FetchPolicy(long maxBytes, Duration connectTimeout, Duration readT
         if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
             return "address " + ip + " is not a unicast host address";
         }
-        if (a.isLoopbackAddress() && !allowLoopback) {
-            return "address " + ip + " is loopback (set shoal.embedding.fetch.allow-loopback=true to allow it)";
+        if (a.isLoopbackAddress()) {
+            return allowLoopback ? null
+                    : "address " + ip + " is loopback (set shoal.embedding.fetch.allow-loopback=true to allow it)";
+        }
+        try {
+            if (HostAddresses.isOwn(a)) {
+                return "address " + ip + " is an address of this host";
+            }
+        } catch (SocketException e) {
+            return "address " + ip + " cannot be checked against this host's own addresses: " + e.getMessage();
         }
         if (a.isLinkLocalAddress() && !allowLinkLocal) {
             return "address " + ip + " is link-local (set shoal.embedding.fetch.allow-link-local=true to allow it)";
