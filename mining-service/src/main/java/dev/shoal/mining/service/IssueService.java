@@ -60,7 +60,7 @@ public class IssueService {
             throw new BadRequest("type", "unknown type '" + type + "'; one of " + new java.util.TreeSet<>(Issue.TYPES));
         }
         if (state != null && !state.isBlank() && !Issue.STATES.contains(state)) {
-            throw new BadRequest("state", "unknown state '" + state + "'; one of " + new java.util.TreeSet<>(Issue.STATES));
+            throw new BadRequest("state", "unknown state '" + dev.shoal.proto.Inputs.abbreviate(state) + "'; one of " + new java.util.TreeSet<>(Issue.STATES));
         }
         return results.issues(analysisId, type, state, checkPage(page), checkSize(pageSize));
     }
@@ -78,11 +78,12 @@ public class IssueService {
             throw new BadRequest("state", "state is required; one of " + new java.util.TreeSet<>(Issue.STATES));
         }
         if (!Issue.STATES.contains(state)) {
-            throw new BadRequest("state", "unknown state '" + state + "'; one of " + new java.util.TreeSet<>(Issue.STATES));
+            throw new BadRequest("state", "unknown state '" + dev.shoal.proto.Inputs.abbreviate(state) + "'; one of " + new java.util.TreeSet<>(Issue.STATES));
         }
         if (note != null && note.length() > 4000) {
             throw new BadRequest("note", "note is longer than 4000 characters");
         }
+        BadRequest.when("note", dev.shoal.proto.Inputs.textProblem(note, dev.shoal.proto.Inputs.MAX_TEXT_BYTES));
         Issue current = get(id);
         String type = current.type();
         if (Issue.LABEL_ERROR.equals(type) && "model_wrong".equals(state)) {
