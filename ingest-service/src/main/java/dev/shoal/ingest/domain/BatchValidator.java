@@ -476,6 +476,9 @@ public final class BatchValidator {
         for (T row : rows) {
             String d = dataset.apply(row);
             String f = frame.apply(row);
+            if (Ids.problem(f, Ids.ENTITY_ID) != null) {
+                continue; // refused by requireFrame; never sent to the database (a NUL would fail the whole query)
+            }
             if (!needsSize.test(row) && catalog.knownFrame(d, f)) {
                 found.computeIfAbsent(d, k -> new HashMap<>()).put(f, SIZE_NOT_READ);
             } else {

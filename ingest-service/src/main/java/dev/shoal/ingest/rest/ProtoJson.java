@@ -47,7 +47,7 @@ public final class ProtoJson {
     public static <T extends Message> T parse(String json, Message.Builder builder, String what) {
         JsonNode root = tree(json);
         if (!root.isObject()) {
-            throw new InvalidRequestException(what + ": expected a JSON object");
+            throw new InvalidRequestException("the body must be a JSON object (a " + what + ")");
         }
         JsonTypes.Problem problem = JsonTypes.check(root, builder.getDescriptorForType());
         if (problem != null) {
@@ -102,7 +102,7 @@ public final class ProtoJson {
         JsonNode root = tree(body);
         JsonNode array = root.isArray() ? root : root.get(collection);
         if (array == null || !array.isArray()) {
-            throw new InvalidRequestException("expected a JSON object with an array field '" + collection + "' (or a bare array)");
+            throw new InvalidRequestException("the body must be a JSON object with an array field '" + collection + "' (or a bare array)");
         }
         List<T> rows = new ArrayList<>(array.size());
         List<Integer> positions = new ArrayList<>(array.size());
