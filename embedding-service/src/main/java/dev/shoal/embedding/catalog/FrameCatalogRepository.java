@@ -170,6 +170,19 @@ public class FrameCatalogRepository {
                   updated_at = now()""", datasetId, frameId, labelSet, labelerId, className);
     }
 
+    /** Whether the catalog holds at least one frame of the dataset. */
+    public boolean hasDataset(String datasetId) {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("select 1 from frame_catalog where dataset_id = ? limit 1")) {
+            ps.setString(1, datasetId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("frame catalog query failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Every frame of a dataset, in frame-id order, with its latest label. */
     public List<CatalogFrame> dataset(String datasetId) {
         return query(SELECT + " where f.dataset_id = ? order by f.frame_id", datasetId);

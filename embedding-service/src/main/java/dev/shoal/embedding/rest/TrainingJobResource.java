@@ -19,14 +19,19 @@ public class TrainingJobResource {
     @Inject
     TrainingJobService jobs;
 
+    /**
+     * 202 with the queued job; 400 {@code {"field", "message"}} when a field breaks its rules: datasetId (an id the
+     * frame catalog knows), modelId, epochs (1..1000), embeddingDim (2..4096), width and height (4..512 pixels),
+     * channelOrder (GRAY, RGB, BGR).
+     */
     @POST
     @Operation(summary = "Train a CNN on a dataset's labeled image frames and re-embed the dataset as a new model version")
     public Response start(TrainingJobService.Request request) {
         try {
             TrainingJobService.Status s = jobs.start(request);
             return Response.accepted(s).header("Location", "/v1/training-jobs/" + s.id()).type(MediaType.APPLICATION_JSON).build();
-        } catch (IllegalArgumentException e) {
-            return Response.status(400).entity(Map.of("field", "datasetId", "message", e.getMessage()))
+        } catch (TrainingJobService.InvalidRequest e) {
+            return Response.status(400).entity(Map.of("field", e.field(), "message", e.getMessage()))
                     .type(MediaType.APPLICATION_JSON).build();
         }
     }

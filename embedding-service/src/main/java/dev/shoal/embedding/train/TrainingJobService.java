@@ -11,6 +11,7 @@ import dev.shoal.embedding.service.EmbeddingPipeline;
 import dev.shoal.embedding.service.ImageEmbedder;
 import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.embedding.store.VectorStore;
+import dev.shoal.proto.Inputs;
 import dev.shoal.proto.ingest.v1.Modality;
 import dev.shoal.embedding.config.EmbeddingConfig;
 import io.quarkus.runtime.ShutdownEvent;
@@ -117,10 +118,63 @@ public class TrainingJobService {
         runner.shutdownNow();
     }
 
-    public Status start(Request request) {
-        if (request == null || request.datasetId() == null || request.datasetId().isBlank()) {
-            throw new IllegalArgumentException("datasetId is required");
+    /** Bounds of a training request: epochs, the embedding width, and the side of the images the CNN is trained on. */
+    public static final int MAX_EPOCHS = 1000;
+    public static final int MIN_EMBEDDING_DIM = 2;
+    public static final int MAX_EMBEDDING_DIM = 4096;
+    /** The network pools twice by 2, so an image side is at least 4 pixels; 512 keeps a dataset's pixels in memory. */
+    public static final int MIN_SIDE = 4;
+    public static final int MAX_SIDE = 512;
+
+    /** A request field out of its rules: HTTP 400 naming {@link #field()} as the request spells it. */
+    public static class InvalidRequest extends IllegalArgumentException {
+        private final String field;
+
+        public InvalidRequest(String field, String message) {
+            super(field + " " + message);
+            this.field = field;
         }
+
+        public String field() {
+            return field;
+        }
+    }
+
+    /** Checks a request before it becomes a job: ids ({@link Inputs}), bounded numbers, a dataset the frame catalog knows. */
+    void validate(Request r) {
+        if (r == null) {
+            throw new InvalidRequest("body", "is required: a JSON object with datasetId");
+        }
+        reject("datasetId", Inputs.idProblem(r.datasetId()));
+        if (r.modelId() != null && !r.modelId().isEmpty()) {
+            reject("modelId", Inputs.idProblem(r.modelId()));
+        }
+        range("epochs", r.epochs(), 1, MAX_EPOCHS);
+        range("embeddingDim", r.embeddingDim(), MIN_EMBEDDING_DIM, MAX_EMBEDDING_DIM);
+        range("width", r.width(), MIN_SIDE, MAX_SIDE);
+        range("height", r.height(), MIN_SIDE, MAX_SIDE);
+        if (r.channelOrder() != null && !List.of("GRAY", "RGB", "BGR").contains(r.channelOrder().toUpperCase(java.util.Locale.ROOT))) {
+            throw new InvalidRequest("channelOrder", "must be GRAY, RGB or BGR, was '" + Inputs.abbreviate(r.channelOrder()) + "'");
+        }
+        if (!catalog.hasDataset(r.datasetId())) {
+            throw new InvalidRequest("datasetId", "'" + r.datasetId() + "' has no frames in the frame catalog (unknown dataset)");
+        }
+    }
+
+    private static void reject(String field, String problem) {
+        if (problem != null) {
+            throw new InvalidRequest(field, problem);
+        }
+    }
+
+    private static void range(String field, Integer value, int min, int max) {
+        if (value != null && (value < min || value > max)) {
+            throw new InvalidRequest(field, "must be within " + min + ".." + max + ", was " + value);
+        }
+    }
+
+    public Status start(Request request) {
+        validate(request);
         String id = UUID.randomUUID().toString();
         String modelId = request.modelId() == null || request.modelId().isBlank() ? "shoal-cnn-" + request.datasetId() : request.modelId();
         Status s = new Status(id, request.datasetId(), State.QUEUED, modelId, null, 0, 0, 0, 0, null, null, Instant.now(), null);

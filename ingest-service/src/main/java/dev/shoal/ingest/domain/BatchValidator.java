@@ -1,6 +1,7 @@
 package dev.shoal.ingest.domain;
 
 import dev.shoal.ingest.config.IngestConfig;
+import dev.shoal.proto.Inputs;
 import dev.shoal.proto.ingest.v1.Box;
 import dev.shoal.proto.ingest.v1.ClassProbability;
 import dev.shoal.proto.ingest.v1.Dataset;
@@ -37,6 +38,15 @@ public final class BatchValidator {
 
     static final Set<String> URI_SCHEMES = Set.of("file", "http", "https", "s3", "gs", "data");
 
+    /** Most entries of one repeated field or map; each is also bounded by its own rule ({@link Inputs}). */
+    public static final int MAX_CLASS_NAMES = 10_000;
+    public static final int MAX_URIS = 16;
+    public static final int MAX_METADATA_ENTRIES = 256;
+    public static final int MAX_SHAPES = 10_000;
+    public static final int MAX_POLYGON_POINTS = 100_000;
+    public static final int MAX_SCORES = 100_000;
+    public static final int MAX_VECTOR = 65_536;
+
     private final CatalogView catalog;
     private final double probabilityTolerance;
     private final double boxTolerance;
@@ -70,11 +80,22 @@ public final class BatchValidator {
         if (d.getModality() == Modality.UNRECOGNIZED) {
             return Optional.of("dataset.modality is not a known modality");
         }
+        p = firstTextProblem("dataset.", "name", d.getName(), Inputs.MAX_NAME_BYTES, "description", d.getDescription(), Inputs.MAX_TEXT_BYTES);
+        if (p != null) {
+            return Optional.of(p);
+        }
+        if (d.getClassNamesCount() > MAX_CLASS_NAMES) {
+            return Optional.of("dataset.class_names has " + d.getClassNamesCount() + " names, more than " + MAX_CLASS_NAMES);
+        }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < d.getClassNamesCount(); i++) {
             String c = d.getClassNames(i);
             if (c.isBlank()) {
                 return Optional.of("dataset.class_names[" + i + "] is empty");
+            }
+            p = Inputs.textProblem(c, Inputs.MAX_NAME_BYTES);
+            if (p != null) {
+                return Optional.of("dataset.class_names[" + i + "] " + p);
             }
             if (!seen.add(c)) {
                 return Optional.of("dataset.class_names[" + i + "] '" + c + "' is listed twice");
@@ -99,8 +120,28 @@ public final class BatchValidator {
         if (p != null) {
             return Optional.of("model_version.version " + p);
         }
-        if (m.getEmbeddingDimension() < 0 || m.getEmbeddingDimension() > 65536) {
-            return Optional.of("model_version.embedding_dimension must be in [0, 65536], was " + m.getEmbeddingDimension());
+        if (m.getEmbeddingDimension() < 0 || m.getEmbeddingDimension() > MAX_VECTOR) {
+            return Optional.of("model_version.embedding_dimension must be in [0, " + MAX_VECTOR + "], was " + m.getEmbeddingDimension());
+        }
+        for (var optionalId : List.of(Map.entry("parent_version", m.getParentVersion()), Map.entry("retrain_request_id", m.getRetrainRequestId()))) {
+            if (!optionalId.getValue().isEmpty() && (p = Inputs.idProblem(optionalId.getValue())) != null) {
+                return Optional.of("model_version." + optionalId.getKey() + " " + p);
+            }
+        }
+        p = firstTextProblem("model_version.", "framework", m.getFramework(), Inputs.MAX_NAME_BYTES,
+                "description", m.getDescription(), Inputs.MAX_TEXT_BYTES);
+        if (p != null) {
+            return Optional.of(p);
+        }
+        if (m.getMetricsCount() > MAX_METADATA_ENTRIES) {
+            return Optional.of("model_version.metrics has " + m.getMetricsCount() + " entries, more than " + MAX_METADATA_ENTRIES);
+        }
+        for (var e : m.getMetricsMap().entrySet()) {
+            p = firstTextProblem("model_version.metrics", "", e.getKey(), Inputs.MAX_NAME_BYTES,
+                    "[" + Inputs.abbreviate(e.getKey()) + "]", e.getValue(), Inputs.MAX_TEXT_BYTES);
+            if (p != null) {
+                return Optional.of(p);
+            }
         }
         return Optional.empty();
     }
@@ -118,8 +159,10 @@ public final class BatchValidator {
             idCheck(f.getId(), "id", i, errors);
             if (f.getUrisCount() == 0) {
                 errors.add(i, f.getId(), "uris", "at least one data URI is required");
+            } else if (f.getUrisCount() > MAX_URIS) {
+                errors.add(i, f.getId(), "uris", "has " + f.getUrisCount() + " URIs, more than " + MAX_URIS);
             }
-            for (int u = 0; u < f.getUrisCount(); u++) {
+            for (int u = 0; u < f.getUrisCount() && u < MAX_URIS; u++) {
                 String problem = uriProblem(f.getUris(u));
                 if (problem != null) {
                     errors.add(i, f.getId(), "uris[" + u + "]", problem);
@@ -137,9 +180,17 @@ public final class BatchValidator {
             if (f.getWidth() < 0 || f.getHeight() < 0) {
                 errors.add(i, f.getId(), f.getWidth() < 0 ? "width" : "height", "must not be negative");
             }
-            for (String key : f.getMetadataMap().keySet()) {
-                if (key.isBlank()) {
-                    errors.add(i, f.getId(), "metadata", "keys must not be empty");
+            if (f.getMetadataCount() > MAX_METADATA_ENTRIES) {
+                errors.add(i, f.getId(), "metadata", "has " + f.getMetadataCount() + " entries, more than " + MAX_METADATA_ENTRIES);
+            } else {
+                for (var entry : f.getMetadataMap().entrySet()) {
+                    String key = entry.getKey();
+                    String p = key.isBlank() ? "keys must not be empty" : Inputs.textProblem(key, Inputs.MAX_NAME_BYTES);
+                    if (p != null) {
+                        errors.add(i, f.getId(), "metadata", (key.isBlank() ? "" : "key '" + Inputs.abbreviate(key) + "' ") + p);
+                    } else if ((p = Inputs.textProblem(entry.getValue(), Inputs.MAX_TEXT_BYTES)) != null) {
+                        errors.add(i, f.getId(), "metadata." + Inputs.abbreviate(key), p);
+                    }
                 }
             }
             if (!errors.isBad(i)) {
@@ -156,6 +207,10 @@ public final class BatchValidator {
     static String uriProblem(String uri) {
         if (uri == null || uri.isBlank()) {
             return "is empty";
+        }
+        String text = Inputs.textProblem(uri, Inputs.MAX_URI_BYTES);
+        if (text != null) {
+            return text;
         }
         if (uri.startsWith("data:")) {
             return uri.indexOf(',') > 0 ? null : "data: URI has no ',' before its content";
@@ -202,11 +257,17 @@ public final class BatchValidator {
                         // an empty box set is a valid statement: "nothing to label on this frame"
                         break;
                     }
+                    if (tooMany(l.getBoxes().getBoxesCount(), MAX_SHAPES, "boxes.boxes", i, l.getFrameId(), errors)) {
+                        break;
+                    }
                     for (int b = 0; b < l.getBoxes().getBoxesCount(); b++) {
                         checkBox(l.getBoxes().getBoxes(b), "boxes.boxes[" + b + "]", schema, size, i, l.getFrameId(), errors);
                     }
                 }
                 case POLYGONS -> {
+                    if (tooMany(l.getPolygons().getPolygonsCount(), MAX_SHAPES, "polygons.polygons", i, l.getFrameId(), errors)) {
+                        break;
+                    }
                     for (int p = 0; p < l.getPolygons().getPolygonsCount(); p++) {
                         checkPolygon(l.getPolygons().getPolygons(p), "polygons.polygons[" + p + "]", schema, size, i, l.getFrameId(), errors);
                     }
@@ -240,6 +301,9 @@ public final class BatchValidator {
             switch (x.getOutputCase()) {
                 case CLASSIFICATION -> checkProbabilities(x, schema, i, errors);
                 case BOXES -> {
+                    if (tooMany(x.getBoxes().getBoxesCount(), MAX_SHAPES, "boxes.boxes", i, x.getFrameId(), errors)) {
+                        break;
+                    }
                     for (int b = 0; b < x.getBoxes().getBoxesCount(); b++) {
                         ScoredBox sb = x.getBoxes().getBoxes(b);
                         String field = "boxes.boxes[" + b + "]";
@@ -266,6 +330,9 @@ public final class BatchValidator {
         List<ClassProbability> scores = x.getClassification().getScoresList();
         if (scores.isEmpty()) {
             errors.add(i, x.getFrameId(), "classification.scores", "at least one class probability is required");
+            return;
+        }
+        if (tooMany(scores.size(), MAX_SCORES, "classification.scores", i, x.getFrameId(), errors)) {
             return;
         }
         double sum = 0;
@@ -316,6 +383,7 @@ public final class BatchValidator {
             if (e.getVectorCount() == 0) {
                 errors.add(i, e.getFrameId(), "vector", "must not be empty");
             }
+            tooMany(e.getVectorCount(), MAX_VECTOR, "vector", i, e.getFrameId(), errors);
             for (int v = 0; v < e.getVectorCount(); v++) {
                 if (!Float.isFinite(e.getVector(v))) {
                     errors.add(i, e.getFrameId(), "vector[" + v + "]", "must be a finite number, was " + e.getVector(v));
@@ -408,6 +476,9 @@ public final class BatchValidator {
         for (T row : rows) {
             String d = dataset.apply(row);
             String f = frame.apply(row);
+            if (Ids.problem(f, Ids.ENTITY_ID) != null) {
+                continue; // refused by requireFrame; never sent to the database (a NUL would fail the whole query)
+            }
             if (!needsSize.test(row) && catalog.knownFrame(d, f)) {
                 found.computeIfAbsent(d, k -> new HashMap<>()).put(f, SIZE_NOT_READ);
             } else {
@@ -433,6 +504,25 @@ public final class BatchValidator {
         }
     }
 
+    private static boolean tooMany(int count, int max, String field, int i, String rowId, RowErrors errors) {
+        if (count > max) {
+            errors.add(i, rowId, field, "has " + count + " entries, more than " + max);
+            return true;
+        }
+        return false;
+    }
+
+    /** "prefix + field + problem" for the first of (field, value, max bytes) triples whose text breaks {@link Inputs#textProblem}. */
+    private static String firstTextProblem(String prefix, Object... fieldValueMax) {
+        for (int k = 0; k + 2 < fieldValueMax.length; k += 3) {
+            String p = Inputs.textProblem((String) fieldValueMax[k + 1], (Integer) fieldValueMax[k + 2]);
+            if (p != null) {
+                return prefix + fieldValueMax[k] + " " + p;
+            }
+        }
+        return null;
+    }
+
     private static void checkClass(String className, String field, Set<String> schema, int i, String rowId, RowErrors errors) {
         String problem = classProblem(className, schema);
         if (problem != null) {
@@ -443,6 +533,10 @@ public final class BatchValidator {
     private static String classProblem(String className, Set<String> schema) {
         if (className == null || className.isBlank()) {
             return "is required";
+        }
+        String text = Inputs.textProblem(className, Inputs.MAX_NAME_BYTES);
+        if (text != null) {
+            return text;
         }
         if (!schema.isEmpty() && !schema.contains(className)) {
             return "'" + Ids.abbreviate(className) + "' is not a class of the dataset's label schema";
@@ -478,6 +572,9 @@ public final class BatchValidator {
         checkClass(polygon.getClassName(), field + ".class_name", schema, i, rowId, errors);
         if (polygon.getPointsCount() < 3) {
             errors.add(i, rowId, field + ".points", "a polygon needs at least 3 points, had " + polygon.getPointsCount());
+            return;
+        }
+        if (tooMany(polygon.getPointsCount(), MAX_POLYGON_POINTS, field + ".points", i, rowId, errors)) {
             return;
         }
         for (int p = 0; p < polygon.getPointsCount(); p++) {

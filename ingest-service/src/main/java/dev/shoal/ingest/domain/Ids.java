@@ -1,5 +1,7 @@
 package dev.shoal.ingest.domain;
 
+import dev.shoal.proto.Inputs;
+
 import java.util.regex.Pattern;
 
 /** Identifier rules shared by every entity. */
@@ -9,8 +11,11 @@ public final class Ids {
 
     /** Dataset ids are also used in URLs and topic keys: a conservative alphabet. */
     public static final Pattern DATASET_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    /** Frame, labeler and model ids: anything printable without whitespace, up to 512 characters. */
-    public static final Pattern ENTITY_ID = Pattern.compile("[^\\s\\p{Cntrl}]{1,512}");
+    /**
+     * Frame, labeler, label-set and model ids: {@link Inputs#idProblem} (1..256 UTF-8 bytes, printable, no space,
+     * valid Unicode). The pattern only names the rule; the check is {@link Inputs#idProblem}, which counts bytes.
+     */
+    public static final Pattern ENTITY_ID = Pattern.compile("[^\\s\\p{Cntrl}\\x80-\\x9F]{1,256}");
 
     /**
      * Null when the id is valid, else what is wrong with it. The two patterns above are checked by a character
@@ -18,17 +23,13 @@ public final class Ids {
      * other pattern goes through the regex.
      */
     public static String problem(String id, Pattern pattern) {
+        if (pattern == ENTITY_ID) {
+            return Inputs.idProblem(id);
+        }
         if (id == null || id.isEmpty()) {
             return "is required";
         }
-        boolean ok;
-        if (pattern == DATASET_ID) {
-            ok = isDatasetId(id);
-        } else if (pattern == ENTITY_ID) {
-            ok = isEntityId(id);
-        } else {
-            ok = pattern.matcher(id).matches();
-        }
+        boolean ok = pattern == DATASET_ID ? isDatasetId(id) : pattern.matcher(id).matches();
         return ok ? null : "'" + abbreviate(id) + "' must match " + pattern.pattern();
     }
 
@@ -46,21 +47,7 @@ public final class Ids {
         return true;
     }
 
-    /** Same as [^\s\p{Cntrl}]{1,512}: no ASCII whitespace (\s without UNICODE_CHARACTER_CLASS), no control char. */
-    private static boolean isEntityId(String id) {
-        if (id.length() > 512 && id.codePointCount(0, id.length()) > 512) {
-            return false;
-        }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (c <= 0x20 || c == 0x7F) { // controls 0x00-0x1F, space, DEL; \s adds only \x0B (a control too)
-                return false;
-            }
-        }
-        return true;
-    }
-
     public static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+        return Inputs.abbreviate(s);
     }
 }

@@ -116,7 +116,9 @@ public class IngestGrpcService implements IngestService {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
         } catch (ConflictException e) {
             return Uni.createFrom().failure(Status.ALREADY_EXISTS.withDescription(e.getMessage()).asRuntimeException());
-        } catch (StoreException | EventPublisher.PublishException e) {
+        } catch (StoreException e) {
+            return Uni.createFrom().failure(Status.UNAVAILABLE.withDescription(e.publicMessage()).withCause(e).asRuntimeException());
+        } catch (EventPublisher.PublishException e) {
             return Uni.createFrom().failure(Status.UNAVAILABLE.withDescription(e.getMessage()).withCause(e).asRuntimeException());
         }
     }

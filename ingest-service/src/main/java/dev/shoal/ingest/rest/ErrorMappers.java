@@ -29,7 +29,7 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response store(StoreException e) {
         LOG.error("catalog store failure", e);
-        return error(Response.Status.SERVICE_UNAVAILABLE, "the catalog could not be written, retry later: " + e.getMessage());
+        return error(Response.Status.SERVICE_UNAVAILABLE, e.publicMessage());
     }
 
     @ServerExceptionMapper

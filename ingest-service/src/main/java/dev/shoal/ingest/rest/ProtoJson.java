@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import dev.shoal.ingest.domain.JsonTypes;
 import dev.shoal.ingest.service.InvalidRequestException;
 import dev.shoal.proto.common.v1.BatchResult;
 import dev.shoal.proto.common.v1.RowError;
@@ -18,11 +19,17 @@ import java.util.function.Supplier;
 /**
  * The REST API speaks proto3-JSON (field names in snake_case or lowerCamelCase; enums by name; "NaN" allowed
  * where a float is expected, and then refused by validation). Rows are parsed one by one, so one malformed row
- * is reported with its index and does not sink the others.
+ * is reported with its index and does not sink the others. A string field must be a JSON string ({@link JsonTypes}:
+ * protobuf's parser alone would store {@code "id": 12} as the id "12"); documents nest at most
+ * {@value #MAX_DEPTH} levels.
  */
 public final class ProtoJson {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The deepest nesting a request needs is 6 (a polygon's points); anything much deeper is refused before parsing. */
+    public static final int MAX_DEPTH = 32;
+    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+            .build());
     private static final JsonFormat.Parser PARSER = JsonFormat.parser();
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence();
 
@@ -38,10 +45,18 @@ public final class ProtoJson {
     }
 
     public static <T extends Message> T parse(String json, Message.Builder builder, String what) {
+        JsonNode root = tree(json);
+        if (!root.isObject()) {
+            throw new InvalidRequestException("the body must be a JSON object (a " + what + ")");
+        }
+        JsonTypes.Problem problem = JsonTypes.check(root, builder.getDescriptorForType());
+        if (problem != null) {
+            throw new InvalidRequestException(problem.field() + ": " + problem.message());
+        }
         try {
             PARSER.merge(json, builder);
         } catch (InvalidProtocolBufferException e) {
-            throw new InvalidRequestException(what + ": " + e.getMessage());
+            throw new InvalidRequestException(what + ": " + shorten(e.getMessage()));
         }
         @SuppressWarnings("unchecked")
         T built = (T) builder.build();
@@ -87,7 +102,7 @@ public final class ProtoJson {
         JsonNode root = tree(body);
         JsonNode array = root.isArray() ? root : root.get(collection);
         if (array == null || !array.isArray()) {
-            throw new InvalidRequestException("expected a JSON object with an array field '" + collection + "' (or a bare array)");
+            throw new InvalidRequestException("the body must be a JSON object with an array field '" + collection + "' (or a bare array)");
         }
         List<T> rows = new ArrayList<>(array.size());
         List<Integer> positions = new ArrayList<>(array.size());
@@ -99,6 +114,12 @@ public final class ProtoJson {
                 if (!element.isObject()) {
                     throw new InvalidProtocolBufferException("expected a JSON object, got " + element.getNodeType());
                 }
+                JsonTypes.Problem problem = JsonTypes.check(element, b.getDescriptorForType());
+                if (problem != null) {
+                    errors.add(RowError.newBuilder().setIndex(i).setId(idOf(element))
+                            .setField(collection + "[" + i + "]." + problem.field()).setMessage(problem.message()).build());
+                    continue;
+                }
                 PARSER.merge(element.toString(), b);
                 @SuppressWarnings("unchecked")
                 T row = (T) b.build();
@@ -106,9 +127,25 @@ public final class ProtoJson {
                 positions.add(i);
             } catch (InvalidProtocolBufferException e) {
                 errors.add(RowError.newBuilder().setIndex(i).setField(collection + "[" + i + "]")
-                        .setMessage("malformed row: " + e.getMessage()).build());
+                        .setMessage("malformed row: " + shorten(e.getMessage())).build());
             }
         }
         return new Rows<>(rows, positions, errors);
+    }
+
+    /** The row's id when it is a usable string, for the error's {@code id}; else empty. */
+    private static String idOf(JsonNode row) {
+        for (String name : new String[]{"id", "frame_id", "frameId"}) {
+            JsonNode id = row.get(name);
+            if (id != null && id.isTextual() && dev.shoal.proto.Inputs.idProblem(id.textValue()) == null) {
+                return id.textValue();
+            }
+        }
+        return "";
+    }
+
+    /** Parser messages may quote what the caller sent: never echo more than a few hundred characters back. */
+    static String shorten(String message) {
+        return message == null || message.length() <= 300 ? message : message.substring(0, 297) + "...";
     }
 }

@@ -3,6 +3,7 @@ package dev.shoal.ingest.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.ingest.store.CatalogRepository;
+import dev.shoal.proto.Inputs;
 import dev.shoal.ingest.store.StoreException;
 import dev.shoal.proto.ingest.v1.Box;
 import dev.shoal.proto.ingest.v1.BoxSet;
@@ -99,7 +100,13 @@ public class CocoImporter {
                 report.refuse("frames", where, "id", "is required");
                 continue;
             }
-            String uri = imageUri(img, o.imageRoot());
+            String uri;
+            try {
+                uri = imageUri(img, o.imageRoot());
+            } catch (IllegalArgumentException e) {
+                report.refuse("frames", where, "file_name", e.getMessage());
+                continue;
+            }
             if (uri == null) {
                 report.refuse("frames", where, "file_name", "no coco_url/flickr_url and no image_root to resolve file_name against");
                 continue;
@@ -259,6 +266,11 @@ public class CocoImporter {
                 report.refuse("categories", "categories[" + i + "]", id == null ? "id" : "name", "is required");
                 continue;
             }
+            String problem = Inputs.idProblem(id);
+            if (problem != null || (problem = Inputs.textProblem(name, Inputs.MAX_NAME_BYTES)) != null) {
+                report.refuse("categories", "categories[" + i + "]", Inputs.idProblem(id) != null ? "id" : "name", problem);
+                continue;
+            }
             out.put(id, name);
         }
         return out;
@@ -307,6 +319,14 @@ public class CocoImporter {
         return text.isBlank() ? null : text;
     }
 
+    /** The longest {@code file_name} taken (Linux's PATH_MAX). */
+    static final int MAX_FILE_NAME_BYTES = 4096;
+
+    /**
+     * The image's URI: its own URL, else {@code file_name} under {@code image_root}; null when neither is there.
+     * Throws IllegalArgumentException (the reason, for the row) when {@code file_name} is too long, not valid text,
+     * absolute, or leaves the image root once {@code .} and {@code ..} are resolved.
+     */
     private static String imageUri(JsonNode img, String imageRoot) {
         for (String field : List.of("coco_url", "flickr_url", "url")) {
             String url = img.path(field).asText("");
@@ -320,13 +340,42 @@ public class CocoImporter {
         }
         String root = imageRoot.endsWith("/") ? imageRoot : imageRoot + "/";
         StringBuilder encoded = new StringBuilder();
-        for (String part : file.split("/")) {
+        for (String part : relativePath(file)) {
             if (!encoded.isEmpty()) {
                 encoded.append('/');
             }
             encoded.append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
         }
         return root + encoded;
+    }
+
+    /** The segments of {@code file} once normalised, refusing a name that is not a path inside the root. */
+    static List<String> relativePath(String file) {
+        String problem = Inputs.textProblem(file, MAX_FILE_NAME_BYTES);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        if (file.startsWith("/") || file.startsWith("\\") || file.matches("^[A-Za-z]:.*") || file.contains("://")) {
+            throw new IllegalArgumentException("'" + Inputs.abbreviate(file) + "' is an absolute path or a URL; file_name must be relative to image_root");
+        }
+        List<String> parts = new ArrayList<>();
+        for (String part : file.split("[/\\\\]")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw new IllegalArgumentException("'" + Inputs.abbreviate(file) + "' leaves image_root (too many '..')");
+                }
+                parts.remove(parts.size() - 1);
+                continue;
+            }
+            parts.add(part);
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("'" + Inputs.abbreviate(file) + "' names no file under image_root");
+        }
+        return parts;
     }
 
     private static String labelerOf(JsonNode a, String fallback) {

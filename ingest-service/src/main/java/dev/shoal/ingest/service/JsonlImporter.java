@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import dev.shoal.ingest.domain.JsonTypes;
 import dev.shoal.proto.common.v1.BatchResult;
 import dev.shoal.proto.ingest.v1.Frame;
 import dev.shoal.proto.ingest.v1.Inference;
@@ -108,6 +109,11 @@ public class JsonlImporter {
                         frames.flush(report, correlation);
                         try {
                             ModelVersion.Builder b = ModelVersion.newBuilder();
+                            JsonTypes.Problem problem = JsonTypes.check(value, b.getDescriptorForType());
+                            if (problem != null) {
+                                report.refuse("model_versions", where, "model_version." + problem.field(), problem.message());
+                                continue;
+                            }
                             JsonFormat.parser().merge(value.toString(), b);
                             catalog.registerModelVersion(b.build(), correlation);
                         } catch (InvalidProtocolBufferException | InvalidRequestException | ConflictException e) {
@@ -138,6 +144,11 @@ public class JsonlImporter {
 
     private static <T extends Message> void add(Buffer<T> buffer, JsonNode value, Supplier<Message.Builder> builder, int line, ImportReport report) {
         Message.Builder b = builder.get();
+        JsonTypes.Problem problem = JsonTypes.check(value, b.getDescriptorForType());
+        if (problem != null) {
+            report.refuse(buffer.kind, "line " + line, problem.field(), problem.message());
+            return;
+        }
         try {
             JsonFormat.parser().merge(value.toString(), b);
         } catch (InvalidProtocolBufferException e) {

@@ -11,6 +11,7 @@ import dev.shoal.labeling.domain.VendorResult;
 import dev.shoal.labeling.store.AnnotationRepository;
 import dev.shoal.labeling.store.CampaignRepository;
 import dev.shoal.labeling.store.OutboxRepository;
+import dev.shoal.proto.Inputs;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -48,6 +49,7 @@ public class TaskService {
     /** Stores a vendor callback's answers (idempotently) and moves the task. Throws CallbackRejected 404/400. */
     @Transactional
     public Recorded record(String vendorName, InboundCallback cb) {
+        checkInputs(cb);
         Task found = campaigns.task(cb.taskId())
                 .orElseThrow(() -> new CallbackRejected(404, "unknown task " + cb.taskId()));
         if (!found.vendor().equals(vendorName)) {
@@ -95,6 +97,45 @@ public class TaskService {
             campaignService.finishIfDone(campaign);
         }
         return new Recorded(task.taskId(), false, inserted, updated, unchanged, state.db());
+    }
+
+    /** Most results one callback may carry. */
+    static final int MAX_RESULTS = 10_000;
+
+    /**
+     * The shared input rules ({@link Inputs}) on everything the callback would store or look up: ids (task, frame,
+     * annotator) are bounded printable text, names and reasons have no NUL and a length limit. 400 naming the field.
+     */
+    static void checkInputs(InboundCallback cb) {
+        reject("task_id", Inputs.idProblem(cb.taskId()));
+        reject("receipt", Inputs.textProblem(cb.receiptKey(), Inputs.MAX_NAME_BYTES));
+        reject("status", Inputs.textProblem(cb.status(), Inputs.MAX_NAME_BYTES));
+        reject("reason", Inputs.textProblem(cb.reason(), Inputs.MAX_TEXT_BYTES));
+        reject("vendor_task_ref", Inputs.textProblem(cb.vendorTaskRef(), Inputs.MAX_NAME_BYTES));
+        if (cb.results().size() > MAX_RESULTS) {
+            throw new CallbackRejected(400, "results has " + cb.results().size() + " entries, more than " + MAX_RESULTS);
+        }
+        for (int i = 0; i < cb.results().size(); i++) {
+            VendorResult r = cb.results().get(i);
+            String path = "results[" + i + "]";
+            reject(path + ".frame_id", Inputs.idProblem(r.frameId()));
+            reject(path + ".annotator_id", Inputs.idProblem(r.annotatorId()));
+            reject(path + ".vendor_ref", Inputs.textProblem(r.vendorRef(), Inputs.MAX_NAME_BYTES));
+            Answer a = r.answer();
+            reject(path + ".class_name", Inputs.textProblem(a.className(), Inputs.MAX_NAME_BYTES));
+            if (a.boxes().size() + a.polygons().size() > MAX_RESULTS) {
+                throw new CallbackRejected(400, path + " has more than " + MAX_RESULTS + " shapes");
+            }
+            for (String c : a.classSignature()) {
+                reject(path + " class name", Inputs.textProblem(c, Inputs.MAX_NAME_BYTES));
+            }
+        }
+    }
+
+    private static void reject(String field, String problem) {
+        if (problem != null) {
+            throw new CallbackRejected(400, field + " " + problem);
+        }
     }
 
     private static void validate(Campaign campaign, List<CampaignFrame> frames, List<VendorResult> results) {

@@ -125,14 +125,21 @@ public class AnalysisService {
         }
         String dataset = required(r.datasetId(), "dataset_id");
         String labelSet = required(r.labelSet(), "label_set");
+        BadRequest.optionalId("dataset_id", dataset);
+        BadRequest.optionalId("label_set", labelSet);
+        BadRequest.optionalId("model_id", r.modelId());
+        BadRequest.optionalId("model_version", r.modelVersion());
+        BadRequest.optionalId("embedding_model_id", r.embeddingModelId());
+        BadRequest.optionalId("embedding_model_version", r.embeddingModelVersion());
         if (r.kinds() == null || r.kinds().isEmpty()) {
             throw new BadRequest("kinds", "at least one of " + wireKinds() + " is required");
         }
         TreeSet<String> kinds = new TreeSet<>();
         for (int i = 0; i < r.kinds().size(); i++) {
             String k = r.kinds().get(i);
+            int idx = i;
             AnalysisKind.fromWire(k)
-                    .orElseThrow(() -> new BadRequest("kinds", "unknown kind '" + k + "'; one of " + wireKinds()));
+                    .orElseThrow(() -> new BadRequest("kinds[" + idx + "]", "unknown kind '" + dev.shoal.proto.Inputs.abbreviate(k) + "'; one of " + wireKinds()));
             kinds.add(k);
         }
         String modelId = blankToEmpty(r.modelId());

@@ -10,6 +10,7 @@ import dev.shoal.mining.store.AnalysisRepository;
 import dev.shoal.mining.store.CampaignRepository;
 import dev.shoal.mining.store.EmbeddingRepository;
 import dev.shoal.mining.store.ResultRepository;
+import dev.shoal.proto.Inputs;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -56,10 +57,40 @@ public class CampaignService {
     public record SendResult(String campaignId, int version, boolean published) {
     }
 
+    /** Most hand-picked frames and label-schema classes one campaign request may carry. */
+    static final int MAX_LIST = 10_000;
+
+    /** The shared input rules ({@link Inputs}) on every field of the request, before anything is looked up or stored. */
+    private static void checkInputs(CampaignRequest r) {
+        BadRequest.optionalId("dataset_id", r.datasetId());
+        BadRequest.optionalId("issue_id", r.issueId());
+        BadRequest.optionalId("analysis_id", r.analysisId());
+        BadRequest.optionalId("cluster_method", r.clusterMethod());
+        BadRequest.optionalId("embedding_model_id", r.embeddingModelId());
+        BadRequest.optionalId("embedding_model_version", r.embeddingModelVersion());
+        BadRequest.optionalId("annotation_type", r.annotationType());
+        BadRequest.optionalId("target_label_set", r.targetLabelSet());
+        BadRequest.optionalId("vendor", r.vendor());
+        BadRequest.when("name", Inputs.textProblem(r.name(), Inputs.MAX_NAME_BYTES));
+        BadRequest.when("instructions", Inputs.textProblem(r.instructions(), Inputs.MAX_TEXT_BYTES));
+        for (var list : java.util.Map.of("frame_ids", r.frameIds() == null ? List.<String>of() : r.frameIds(),
+                "label_schema", r.labelSchema() == null ? List.<String>of() : r.labelSchema()).entrySet()) {
+            if (list.getValue().size() > MAX_LIST) {
+                throw new BadRequest(list.getKey(), list.getKey() + " has " + list.getValue().size() + " entries, more than " + MAX_LIST);
+            }
+            for (int i = 0; i < list.getValue().size(); i++) {
+                String v = list.getValue().get(i);
+                BadRequest.when(list.getKey() + "[" + i + "]", list.getKey().equals("frame_ids") ? Inputs.idProblem(v)
+                        : v == null || v.isBlank() ? "is required" : Inputs.textProblem(v, Inputs.MAX_NAME_BYTES));
+            }
+        }
+    }
+
     public Campaign create(CampaignRequest r) {
         if (r == null) {
             throw new BadRequest("body", "a JSON body is required");
         }
+        checkInputs(r);
         int seeds = (r.issueId() != null ? 1 : 0) + (r.clusterId() != null ? 1 : 0)
                 + (r.frameIds() != null && !r.frameIds().isEmpty() ? 1 : 0);
         if (seeds != 1) {

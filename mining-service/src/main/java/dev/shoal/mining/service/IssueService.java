@@ -72,7 +72,7 @@ public class IssueService {
             throw new BadRequest("type", "unknown type '" + type + "'; one of " + new java.util.TreeSet<>(Issue.TYPES));
         }
         if (state != null && !state.isBlank() && !Issue.STATES.contains(state)) {
-            throw new BadRequest("state", "unknown state '" + state + "'; one of " + new java.util.TreeSet<>(Issue.STATES));
+            throw new BadRequest("state", "unknown state '" + dev.shoal.proto.Inputs.abbreviate(state) + "'; one of " + new java.util.TreeSet<>(Issue.STATES));
         }
         return results.issues(analysisId, type, state, checkPage(page), checkSize(pageSize));
     }
@@ -93,11 +93,12 @@ public class IssueService {
             throw new BadRequest("state", "state is required; one of " + new java.util.TreeSet<>(Issue.STATES));
         }
         if (!Issue.STATES.contains(state)) {
-            throw new BadRequest("state", "unknown state '" + state + "'; one of " + new java.util.TreeSet<>(Issue.STATES));
+            throw new BadRequest("state", "unknown state '" + dev.shoal.proto.Inputs.abbreviate(state) + "'; one of " + new java.util.TreeSet<>(Issue.STATES));
         }
         if (note != null && note.length() > 4000) {
             throw new BadRequest("note", "note is longer than 4000 characters");
         }
+        BadRequest.when("note", dev.shoal.proto.Inputs.textProblem(note, dev.shoal.proto.Inputs.MAX_TEXT_BYTES));
         boolean correcting = "label_wrong".equals(state);
         if (!correcting && correctedClass != null) {
             throw new BadRequest("corrected_class", "corrected_class goes with state label_wrong, not " + state);
@@ -105,8 +106,11 @@ public class IssueService {
         if (!correcting && labelerId != null) {
             throw new BadRequest("labeler_id", "labeler_id goes with state label_wrong, not " + state);
         }
-        if (labelerId != null && (labelerId.isBlank() || labelerId.length() > 512 || !labelerId.equals(labelerId.strip()))) {
-            throw new BadRequest("labeler_id", "labeler_id must be 1..512 characters without surrounding spaces");
+        if (labelerId != null) {
+            BadRequest.when("labeler_id", dev.shoal.proto.Inputs.idProblem(labelerId));
+        }
+        if (correctedClass != null) {
+            BadRequest.when("corrected_class", dev.shoal.proto.Inputs.textProblem(correctedClass, dev.shoal.proto.Inputs.MAX_NAME_BYTES));
         }
         Issue current = get(id);
         boolean classification = Issue.LABEL_ERROR.equals(current.type()) || Issue.MODEL_ERROR.equals(current.type());
