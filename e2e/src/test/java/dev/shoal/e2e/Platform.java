@@ -70,7 +70,17 @@ final class Platform implements AutoCloseable {
         }
     }
 
-    record Reply(int status, JsonNode body, String text) {
+    record Reply(int status, JsonNode body, String text, java.net.http.HttpHeaders headers) {
+    }
+
+    /** {@code ./shoal up} again on the same state folder (what a user runs after something died). */
+    void upAgain() throws IOException, InterruptedException {
+        shoal("up", Duration.ofMinutes(8), Map.of());
+    }
+
+    /** The process id of the Kafka-and-PostgreSQL process. */
+    long infraPid() throws IOException {
+        return Long.parseLong(Files.readString(home.resolve("run/infra.pid")).trim());
     }
 
     Reply get(String url) {
@@ -96,7 +106,7 @@ final class Platform implements AutoCloseable {
             } catch (IOException notJson) {
                 // kept as text
             }
-            return new Reply(r.statusCode(), body, r.body());
+            return new Reply(r.statusCode(), body, r.body(), r.headers());
         } catch (IOException e) {
             throw new IllegalStateException(request.build().uri() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -21,8 +21,15 @@ public interface IngestConfig {
     double boxTolerancePx();
 
     /** How long a batch waits for the broker to acknowledge its events before it fails (and rolls back). */
-    @WithDefault("60s")
+    @WithDefault("15s")
     Duration publishTimeout();
+
+    /**
+     * After a publish failed, requests are refused at once (503, Retry-After) for this long instead of each waiting
+     * for the publish timeout while the broker is away.
+     */
+    @WithDefault("5s")
+    Duration brokerRetryAfter();
 
     /**
      * Remember the frames this process committed, so that their labels and inferences skip the frame-existence read

@@ -89,6 +89,8 @@ public class EventPublisher {
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, config.events().batchSize());
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.events().compression());
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        // a send waits for topic metadata at most as long as a batch waits for its acknowledgements
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, config.publishTimeout().toMillis()));
         producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -234,6 +236,22 @@ public class EventPublisher {
         return s == null ? "" : s;
     }
 
+    /** Until when (System.nanoTime) requests fail at once because the last publish failed; 0 = not failing. */
+    private volatile long unavailableUntil;
+
+    /**
+     * Fails at once while the broker is known to be away: after a publish failed, every request in the next
+     * {@code shoal.ingest.broker-retry-after} gets {@link BrokerUnavailable} without touching the catalog; the first
+     * after that tries again (and waits at most {@code shoal.ingest.publish-timeout}).
+     */
+    public void requireBroker() {
+        long until = unavailableUntil;
+        if (until != 0 && System.nanoTime() - until < 0) {
+            throw new BrokerUnavailable("the broker did not acknowledge events recently; nothing was stored; retry after "
+                    + config.brokerRetryAfter().toSeconds() + " s");
+        }
+    }
+
     /** Waits until all sends were acknowledged; throws {@link PublishException} otherwise. */
     public void await(List<CompletableFuture<Void>> sends, Duration timeout) {
         if (sends.isEmpty()) {
@@ -241,13 +259,28 @@ public class EventPublisher {
         }
         try {
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            unavailableUntil = 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PublishException("interrupted while publishing events", e);
         } catch (ExecutionException e) {
+            brokerFailed();
             throw new PublishException("the broker refused events: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
+            brokerFailed();
             throw new PublishException("the broker did not acknowledge " + sends.size() + " events within " + timeout, e);
+        }
+    }
+
+    private void brokerFailed() {
+        long until = System.nanoTime() + config.brokerRetryAfter().toNanos();
+        unavailableUntil = until == 0 ? 1 : until;
+    }
+
+    /** Refused at once: the broker was away a moment ago (see {@link #requireBroker}). */
+    public static class BrokerUnavailable extends PublishException {
+        public BrokerUnavailable(String message) {
+            super(message, null);
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.shoal.ingest.rest;
 
+import dev.shoal.ingest.config.IngestConfig;
 import dev.shoal.ingest.messaging.EventPublisher;
 import dev.shoal.ingest.service.ConflictException;
 import dev.shoal.ingest.service.InvalidRequestException;
 import dev.shoal.ingest.store.StoreException;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -26,16 +28,30 @@ public class ErrorMappers {
         return error(Response.Status.CONFLICT, e.getMessage());
     }
 
+    @Inject
+    IngestConfig config;
+
     @ServerExceptionMapper
     public Response store(StoreException e) {
         LOG.error("catalog store failure", e);
-        return error(Response.Status.SERVICE_UNAVAILABLE, e.publicMessage());
+        return retryLater(e.publicMessage());
     }
 
     @ServerExceptionMapper
     public Response publish(EventPublisher.PublishException e) {
+        if (e instanceof EventPublisher.BrokerUnavailable) {
+            LOG.debug(e.getMessage());
+            return retryLater(e.getMessage());
+        }
         LOG.error("event publishing failure", e);
-        return error(Response.Status.SERVICE_UNAVAILABLE, "events could not be published, nothing was stored; retry: " + e.getMessage());
+        return retryLater("events could not be published, nothing was stored; retry: " + e.getMessage());
+    }
+
+    /** 503 with Retry-After: the request was not applied and may be sent again as it is. */
+    private Response retryLater(String message) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON)
+                .header("Retry-After", Long.toString(Math.max(1, config.brokerRetryAfter().toSeconds())))
+                .entity(Map.of("error", message)).build();
     }
 
     static Response error(Response.Status status, String message) {

@@ -194,6 +194,7 @@ public class CatalogService {
                                                   Function<T, String> datasetId, Function<T, String> aggregateId) {
         int changedCount = 0;
         if (!valid.isEmpty()) {
+            publisher.requireBroker();
             try (Connection c = repository.connection()) {
                 c.setAutoCommit(false);
                 try {
