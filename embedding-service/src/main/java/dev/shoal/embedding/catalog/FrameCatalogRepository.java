@@ -213,55 +213,26 @@ public class FrameCatalogRepository {
      * first (then by name). A frame labeled by several labelers counts once.
      */
     public List<LabelSetCount> labelSets(String datasetId) {
-        String sql = """
+        return select("""
                 select l.label_set, count(distinct l.frame_id), count(distinct l.class_name)
                 from frame_label l join frame_catalog f on f.dataset_id = l.dataset_id and f.frame_id = l.frame_id
                 where l.dataset_id = ? and f.modality <> 'MODALITY_TEXT'
-                group by l.label_set order by 2 desc, 1""";
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, datasetId);
-            List<LabelSetCount> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new LabelSetCount(rs.getString(1), rs.getInt(2), rs.getInt(3)));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("frame catalog query failed: " + e.getMessage(), e);
-        }
+                group by l.label_set order by 2 desc, 1""",
+                rs -> new LabelSetCount(rs.getString(1), rs.getInt(2), rs.getInt(3)), datasetId);
     }
 
     /** A dataset's frames in the catalog by declared modality name ({@code MODALITY_IMAGE}...); empty when unknown. */
     public Map<String, Long> modalityCounts(String datasetId) {
-        String sql = "select modality, count(*) from frame_catalog where dataset_id = ? group by modality order by modality";
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, datasetId);
-            Map<String, Long> out = new LinkedHashMap<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getLong(2));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("frame catalog query failed: " + e.getMessage(), e);
-        }
+        Map<String, Long> out = new LinkedHashMap<>();
+        select("select modality, count(*) from frame_catalog where dataset_id = ? group by modality order by modality",
+                rs -> out.put(rs.getString(1), rs.getLong(2)), datasetId);
+        return out;
     }
 
     /** Datasets with at least one frame declared an image. */
     public List<String> datasetsWithImageFrames() {
-        String sql = "select distinct dataset_id from frame_catalog where modality = 'MODALITY_IMAGE' order by 1";
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("frame catalog query failed: " + e.getMessage(), e);
-        }
+        return select("select distinct dataset_id from frame_catalog where modality = 'MODALITY_IMAGE' order by 1",
+                rs -> rs.getString(1));
     }
 
     private static final String SELECT = """
@@ -272,15 +243,24 @@ public class FrameCatalogRepository {
                                order by x.updated_at desc limit 1) l on true""";
 
     private List<CatalogFrame> query(String sql, Object... args) {
+        return select(sql, rs -> new CatalogFrame(rs.getString(1), rs.getString(2), List.of(rs.getString(3).split("\n")),
+                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)), args);
+    }
+
+    /** One result row as a value. */
+    private interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> select(String sql, Row<T> row, Object... args) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
-            List<CatalogFrame> out = new ArrayList<>();
+            List<T> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new CatalogFrame(rs.getString(1), rs.getString(2), List.of(rs.getString(3).split("\n")),
-                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)));
+                    out.add(row.map(rs));
                 }
             }
             return out;

@@ -57,8 +57,13 @@ import java.util.function.Function;
  * <b>fetch</b> and decode (a pool of threads), <b>embed</b> ({@link EmbedderRegistry}'s batcher in front of the model),
  * <b>write</b> (one catalog read of the frames' current split, label and prediction, one batched upsert, one re-read
  * that catches a label that arrived meanwhile), then one {@code EmbeddingComputed} per vector. No thread blocks
- * per frame: each stage completes the frame's future. Any failure publishes {@code EmbeddingFailed} with the reason
- * and fails the frame's future, so the consumer sends the record to the dead-letter topic; other frames go on.
+ * per frame: each stage completes the frame's future. Any failure publishes {@code EmbeddingFailed} with the reason,
+ * records the frame's failure ({@link EmbeddingFailureRepository}, deleted when the frame gets a vector) and fails the
+ * frame's future, so the consumer sends the record to the dead-letter topic; other frames go on.
+ *
+ * <p><b>Models.</b> Text is embedded by the text model; images by the configured image model, else by the newest
+ * model the training job trained on the frame's dataset. An image frame with neither fails with
+ * {@link NoModelException}: logged at WARN once per dataset, and the dataset is handed to auto-training.
  *
  * <p><b>Replays.</b> Each vector carries the fingerprint of the content it was computed from ({@link #fingerprint}:
  * the modality and the URIs, so a {@code data:} URI's content itself). A frame whose stored vector, under the model
