@@ -1,5 +1,7 @@
 package dev.shoal.embedding.catalog;
 
+import dev.shoal.proto.ingest.v1.Frame;
+import dev.shoal.proto.ingest.v1.Modality;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,6 +30,22 @@ public class FrameCatalogRepository {
     /** One frame; {@code label} / {@code labelerId} null when unlabeled. */
     public record CatalogFrame(String datasetId, String frameId, List<String> uris, String modality, String split,
                                String label, String labelerId) {
+
+        /** The declared modality; unspecified when the catalog holds a name this build does not know. */
+        public Modality modalityValue() {
+            try {
+                Modality m = Modality.valueOf(modality);
+                return m == Modality.UNRECOGNIZED ? Modality.MODALITY_UNSPECIFIED : m;
+            } catch (IllegalArgumentException | NullPointerException e) {
+                return Modality.MODALITY_UNSPECIFIED;
+            }
+        }
+
+        /** The frame as an event carried it (id, dataset, URIs, modality; the split stays in the catalog). */
+        public Frame toFrame() {
+            return Frame.newBuilder().setId(frameId).setDatasetId(datasetId).addAllUris(uris).setModality(modalityValue())
+                    .build();
+        }
     }
 
     /** A frame as an event gives it (the input of {@link #upsertFrames}). */
@@ -188,6 +206,48 @@ public class FrameCatalogRepository {
         return query(SELECT + " where f.dataset_id = ? order by f.frame_id", datasetId);
     }
 
+    /** Every frame of a dataset, in frame-id order, with its latest label of one label set (null when it has none). */
+    public List<CatalogFrame> dataset(String datasetId, String labelSet) {
+        return query("""
+                select f.dataset_id, f.frame_id, f.uris, f.modality, f.split, l.class_name, l.labeler_id
+                from frame_catalog f
+                left join lateral (select class_name, labeler_id from frame_label x
+                                   where x.dataset_id = f.dataset_id and x.frame_id = f.frame_id and x.label_set = ?
+                                   order by x.updated_at desc limit 1) l on true
+                where f.dataset_id = ? order by f.frame_id""", labelSet, datasetId);
+    }
+
+    /** A label set of a dataset: how many of its frames that may hold images carry a label of it, in how many classes. */
+    public record LabelSetCount(String labelSet, int labeledFrames, int classes) {
+    }
+
+    /**
+     * The label sets of a dataset's frames that are not declared text (image or unspecified), most labeled frames
+     * first (then by name). A frame labeled by several labelers counts once.
+     */
+    public List<LabelSetCount> labelSets(String datasetId) {
+        return select("""
+                select l.label_set, count(distinct l.frame_id), count(distinct l.class_name)
+                from frame_label l join frame_catalog f on f.dataset_id = l.dataset_id and f.frame_id = l.frame_id
+                where l.dataset_id = ? and f.modality <> 'MODALITY_TEXT'
+                group by l.label_set order by 2 desc, 1""",
+                rs -> new LabelSetCount(rs.getString(1), rs.getInt(2), rs.getInt(3)), datasetId);
+    }
+
+    /** A dataset's frames in the catalog by declared modality name ({@code MODALITY_IMAGE}...); empty when unknown. */
+    public Map<String, Long> modalityCounts(String datasetId) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        select("select modality, count(*) from frame_catalog where dataset_id = ? group by modality order by modality",
+                rs -> out.put(rs.getString(1), rs.getLong(2)), datasetId);
+        return out;
+    }
+
+    /** Datasets with at least one frame declared an image. */
+    public List<String> datasetsWithImageFrames() {
+        return select("select distinct dataset_id from frame_catalog where modality = 'MODALITY_IMAGE' order by 1",
+                rs -> rs.getString(1));
+    }
+
     private static final String SELECT = """
             select f.dataset_id, f.frame_id, f.uris, f.modality, f.split, l.class_name, l.labeler_id
             from frame_catalog f
@@ -196,15 +256,24 @@ public class FrameCatalogRepository {
                                order by x.updated_at desc limit 1) l on true""";
 
     private List<CatalogFrame> query(String sql, Object... args) {
+        return select(sql, rs -> new CatalogFrame(rs.getString(1), rs.getString(2), List.of(rs.getString(3).split("\n")),
+                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)), args);
+    }
+
+    /** One result row as a value. */
+    private interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> select(String sql, Row<T> row, Object... args) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
-            List<CatalogFrame> out = new ArrayList<>();
+            List<T> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new CatalogFrame(rs.getString(1), rs.getString(2), List.of(rs.getString(3).split("\n")),
-                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)));
+                    out.add(row.map(rs));
                 }
             }
             return out;

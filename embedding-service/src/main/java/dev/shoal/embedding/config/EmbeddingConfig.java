@@ -27,6 +27,9 @@ public interface EmbeddingConfig {
     /** ONNX Runtime's threads, for every ONNX model (text and image). */
     Onnx onnx();
 
+    /** Training an image model by itself for datasets that have none (AutoTrainingService). */
+    AutoTrain autoTrain();
+
     /**
      * Where the training job keeps the models it trained (one directory per model version); they are loaded again
      * at start, so their model versions keep embedding after a restart.
@@ -120,6 +123,39 @@ public interface EmbeddingConfig {
          * {@code file:} URI is refused.
          */
         Optional<List<String>> fileRoots();
+    }
+
+    /**
+     * When no image model is configured, a dataset with image frames gets a training job started by the service once
+     * its label set with the most labeled image frames holds {@link #minLabeledFrames()} of them in
+     * {@link #minClasses()} classes. At most one such job per dataset and label set, unless that label set has grown
+     * to {@link #retrainGrowth()} times the labeled frames the last one trained on; never two for a dataset within
+     * {@link #cooldown()}; a failed one is tried again after the cooldown.
+     */
+    interface AutoTrain {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("200")
+        int minLabeledFrames();
+
+        @WithDefault("2")
+        int minClasses();
+
+        /** How many times the labeled frames of the last auto-training a label set must reach to train again. */
+        @WithDefault("2.0")
+        double retrainGrowth();
+
+        /** The least time between two auto-started jobs of one dataset (and before a failed one is tried again). */
+        @WithDefault("PT1H")
+        Duration cooldown();
+
+        /** How often datasets whose labels or failures changed are looked at. */
+        @WithDefault("PT10S")
+        Duration checkInterval();
+
+        /** Training epochs of an auto-started job; empty = the training job's default. */
+        Optional<Integer> epochs();
     }
 
     interface Onnx {

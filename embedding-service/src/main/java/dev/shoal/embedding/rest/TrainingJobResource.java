@@ -10,9 +10,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.util.Map;
-
-/** Starts train-your-own jobs and reports their status. */
+/** Starts train-your-own jobs and reports the status of every job (training and re-embedding). */
 @Path("/v1/training-jobs")
 public class TrainingJobResource {
 
@@ -31,16 +29,17 @@ public class TrainingJobResource {
             TrainingJobService.Status s = jobs.start(request);
             return Response.accepted(s).header("Location", "/v1/training-jobs/" + s.id()).type(MediaType.APPLICATION_JSON).build();
         } catch (TrainingJobService.InvalidRequest e) {
-            return Response.status(400).entity(Map.of("field", e.field(), "message", e.getMessage()))
-                    .type(MediaType.APPLICATION_JSON).build();
+            return DatasetEmbeddingResource.error(400, e.field(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return DatasetEmbeddingResource.error(400, "dataset_id", e.getMessage());
         }
     }
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "A training or re-embed job's status")
     public Response status(@PathParam("id") String id) {
         return jobs.status(id).map(s -> Response.ok(s).type(MediaType.APPLICATION_JSON).build())
-                .orElseGet(() -> Response.status(404).entity(Map.of("message", "no training job " + id))
-                        .type(MediaType.APPLICATION_JSON).build());
+                .orElseGet(() -> DatasetEmbeddingResource.error(404, "id", "no job " + id));
     }
 }

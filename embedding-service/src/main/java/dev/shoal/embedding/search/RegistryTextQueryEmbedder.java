@@ -21,7 +21,7 @@ public class RegistryTextQueryEmbedder implements TextQueryEmbedder {
     public Embedded embed(String text) {
         EmbedderRegistry.Loaded model;
         try {
-            model = registry.forContent(new FrameContent.Text(text));
+            model = registry.textModel();
         } catch (EmbeddingException e) {
             throw new SearchException(SearchException.Reason.UNAVAILABLE, "text", "text model not loaded: " + e.getMessage());
         }

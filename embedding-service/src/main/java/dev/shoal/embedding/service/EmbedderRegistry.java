@@ -1,9 +1,9 @@
 package dev.shoal.embedding.service;
 
 import dev.shoal.embedding.config.EmbeddingConfig;
-import dev.shoal.embedding.domain.EmbeddingException;
 import dev.shoal.embedding.domain.FrameContent;
 import dev.shoal.embedding.domain.ModelRef;
+import dev.shoal.embedding.domain.NoModelException;
 import dev.shoal.proto.ingest.v1.Modality;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -40,6 +40,8 @@ public class EmbedderRegistry {
     private final Map<String, String> failures = new ConcurrentHashMap<>();
     private volatile Loaded text;
     private volatile Loaded image;
+    /** Per dataset, the newest model the training job trained on it. */
+    private final Map<String, Loaded> trained = new ConcurrentHashMap<>();
 
     void start(@Observes StartupEvent ev) {
         EmbeddingConfig.Onnx onnx = config.onnx();
@@ -64,7 +66,7 @@ public class EmbedderRegistry {
             }
         }
         EmbeddingConfig.Image i = config.image();
-        if (i.model().isPresent() && !i.model().get().isBlank()) {
+        if (imageModelConfigured()) {
             ModelRef ref = new ModelRef(i.modelId(), i.modelVersion());
             try {
                 image = register(ImageEmbedder.load(ref, ImageEmbedder.Settings.from(i), ortThreads));
@@ -102,21 +104,57 @@ public class EmbedderRegistry {
         return l;
     }
 
-    /** The model that embeds this content in the stream: the text model for text, the image model for images. */
-    public Loaded forContent(FrameContent content) {
+    /**
+     * The model that embeds this content of this dataset: the text model for text; for images the configured image
+     * model, else the newest model the training job trained on the dataset.
+     *
+     * @throws NoModelException when there is none (the reason says how to get one)
+     */
+    public Loaded forContent(FrameContent content, String datasetId) {
         if (content instanceof FrameContent.Text) {
             if (text == null) {
-                throw new EmbeddingException(null, "no text model is loaded"
+                throw new NoModelException(Modality.MODALITY_TEXT, "no text model is loaded"
                         + reason(new ModelRef(config.text().modelId(), config.text().modelVersion())));
             }
             return text;
         }
-        if (image == null) {
-            throw new EmbeddingException(null, "no image model is loaded" + (config.image().model().isEmpty()
-                    ? " (set shoal.embedding.image.model to an ONNX or TorchScript file)"
-                    : reason(new ModelRef(config.image().modelId(), config.image().modelVersion()))));
+        Loaded l = imageModel(datasetId);
+        if (l == null) {
+            throw new NoModelException(Modality.MODALITY_IMAGE, noImageModel());
         }
-        return image;
+        return l;
+    }
+
+    /** The text model, for text queries; fails with the reason when it is not loaded. */
+    public Loaded textModel() {
+        return forContent(new FrameContent.Text(""), null);
+    }
+
+    /** The image model of a dataset (configured, else its newest trained one), or null. */
+    public Loaded imageModel(String datasetId) {
+        Loaded i = image;
+        if (i != null) {
+            return i;
+        }
+        return datasetId == null ? null : trained.get(datasetId);
+    }
+
+    /** Whether the user named an image model ({@code shoal.embedding.image.model}), loaded or not. */
+    public boolean imageModelConfigured() {
+        return config.image().model().filter(m -> !m.isBlank()).isPresent();
+    }
+
+    /** Why an image frame has no model, and what to do about it. */
+    public String noImageModel() {
+        if (imageModelConfigured()) {
+            return "no image model is loaded" + reason(new ModelRef(config.image().modelId(), config.image().modelVersion()));
+        }
+        EmbeddingConfig.AutoTrain a = config.autoTrain();
+        return a.enabled()
+                ? "no image model is loaded: label >= " + a.minLabeledFrames() + " image frames of the dataset in >= "
+                        + a.minClasses() + " classes for Shoal to train one, or set shoal.embedding.image.model"
+                : "no image model is loaded: set shoal.embedding.image.model to an ONNX or TorchScript file, or train one"
+                        + " with POST /v1/training-jobs";
     }
 
     private String reason(ModelRef ref) {
@@ -125,14 +163,30 @@ public class EmbedderRegistry {
     }
 
     /**
-     * The store versions ({@code modelId@version}) the stream may embed content of this modality with: the text
-     * model for text, the image model for images, either for an unspecified modality (decided by the content).
-     * Models that are not loaded are left out.
+     * Adds a model the training job trained on a dataset; from then on it embeds the dataset's new image frames
+     * (unless an image model is configured), if it is the dataset's newest (versions are UTC timestamps).
      */
-    public List<String> versionsFor(Modality modality) {
+    public Loaded registerTrained(String datasetId, Embedder embedder) {
+        Loaded l = register(embedder);
+        if (datasetId != null) {
+            trained.merge(datasetId, l, (old, now) -> newer(now, old));
+        }
+        return l;
+    }
+
+    private static Loaded newer(Loaded a, Loaded b) {
+        return a.embedder().model().version().compareTo(b.embedder().model().version()) >= 0 ? a : b;
+    }
+
+    /**
+     * The store versions ({@code modelId@version}) the stream may embed content of this modality of this dataset
+     * with: the text model for text, the dataset's image model for images, either for an unspecified modality
+     * (decided by the content). Models that are not loaded are left out.
+     */
+    public List<String> versionsFor(Modality modality, String datasetId) {
         List<String> out = new ArrayList<>(2);
         Loaded t = text;
-        Loaded i = image;
+        Loaded i = imageModel(datasetId);
         if (t != null && modality != Modality.MODALITY_IMAGE) {
             out.add(t.embedder().model().storeVersion());
         }
@@ -148,6 +202,11 @@ public class EmbedderRegistry {
 
     public Loaded get(String storeVersion) {
         return loaded.get(storeVersion);
+    }
+
+    /** The store versions of every loaded model (text, image, trained), sorted. */
+    public List<String> loadedVersions() {
+        return loaded.keySet().stream().sorted().toList();
     }
 
     /** What is loaded and what failed, for the readiness check. */

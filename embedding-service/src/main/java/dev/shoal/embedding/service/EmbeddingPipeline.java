@@ -1,5 +1,7 @@
 package dev.shoal.embedding.service;
 
+import dev.shoal.embedding.catalog.EmbeddingFailureRepository;
+import dev.shoal.embedding.catalog.EmbeddingFailureRepository.Failure;
 import dev.shoal.embedding.catalog.FrameCatalogRepository;
 import dev.shoal.embedding.catalog.FrameCatalogRepository.CurrentFields;
 import dev.shoal.embedding.catalog.FrameCatalogRepository.FrameKey;
@@ -8,11 +10,13 @@ import dev.shoal.embedding.config.EmbeddingConfig;
 import dev.shoal.embedding.domain.EmbeddingException;
 import dev.shoal.embedding.domain.FrameContent;
 import dev.shoal.embedding.domain.ModelRef;
+import dev.shoal.embedding.domain.NoModelException;
 import dev.shoal.embedding.messaging.EmbeddingEventProducer;
 import dev.shoal.embedding.store.FieldUpdate;
 import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.embedding.store.VectorStore;
 import dev.shoal.proto.ingest.v1.Frame;
+import dev.shoal.proto.ingest.v1.Modality;
 import dev.shoal.proto.ingest.v1.Split;
 import dev.shoal.proto.ingest.v1.UserEmbedding;
 import io.quarkus.runtime.ShutdownEvent;
@@ -45,6 +49,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Frame in, vector out, in micro-batched stages: <b>prepare</b> (one catalog statement per batch upserts the frames and
@@ -52,8 +57,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <b>fetch</b> and decode (a pool of threads), <b>embed</b> ({@link EmbedderRegistry}'s batcher in front of the model),
  * <b>write</b> (one catalog read of the frames' current split, label and prediction, one batched upsert, one re-read
  * that catches a label that arrived meanwhile), then one {@code EmbeddingComputed} per vector. No thread blocks
- * per frame: each stage completes the frame's future. Any failure publishes {@code EmbeddingFailed} with the reason
- * and fails the frame's future, so the consumer sends the record to the dead-letter topic; other frames go on.
+ * per frame: each stage completes the frame's future. Any failure publishes {@code EmbeddingFailed} with the reason,
+ * records the frame's failure ({@link EmbeddingFailureRepository}, deleted when the frame gets a vector) and fails the
+ * frame's future, so the consumer sends the record to the dead-letter topic; other frames go on.
+ *
+ * <p><b>Models.</b> Text is embedded by the text model; images by the configured image model, else by the newest
+ * model the training job trained on the frame's dataset. An image frame with neither fails with
+ * {@link NoModelException}: logged at WARN once per dataset, and the dataset is handed to auto-training.
  *
  * <p><b>Replays.</b> Each vector carries the fingerprint of the content it was computed from ({@link #fingerprint}:
  * the modality and the URIs, so a {@code data:} URI's content itself). A frame whose stored vector, under the model
@@ -68,8 +78,8 @@ public class EmbeddingPipeline {
 
     private static final Logger LOG = Logger.getLogger(EmbeddingPipeline.class);
 
-    /** One vector to store and announce. */
-    record Write(VectorRecord record, ModelRef model, String correlationId) {
+    /** One vector to store and announce; {@code computed}: by a model from the frame's content (not user-supplied). */
+    record Write(VectorRecord record, ModelRef model, String correlationId, boolean computed) {
     }
 
     /** A frame entering the prepare stage, with its fingerprint. */
@@ -107,10 +117,19 @@ public class EmbeddingPipeline {
     @Inject
     FrameCatalogRepository catalog;
 
+    @Inject
+    EmbeddingFailureRepository failures;
+
+    @Inject
+    AutoTrainTriggers autoTrain;
+
     private ContentFetcher fetcher;
     private ExecutorService fetchPool;
     private MicroBatcher<ToPrepare, Prepared> preparer;
     private MicroBatcher<Write, CompletableFuture<Void>> writer;
+    private MicroBatcher<Failure, Void> failureRecorder;
+    /** Datasets whose missing image model was logged (once each, at WARN). */
+    private final Set<String> warnedNoModel = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong replaysSkipped = new AtomicLong();
 
@@ -123,12 +142,15 @@ public class EmbeddingPipeline {
         });
         preparer = new MicroBatcher<>("frame-prepare", config.batch().maxSize() * 4, config.batch().maxWait(), this::prepare);
         writer = new MicroBatcher<>("vector-writer", config.batch().maxSize() * 4, config.batch().maxWait(), this::write);
+        failureRecorder = new MicroBatcher<>("failure-recorder", config.batch().maxSize() * 4, config.batch().maxWait(),
+                this::recordFailures);
     }
 
     void stop(@Observes ShutdownEvent ev) {
         if (writer != null) {
             preparer.close();
             writer.close();
+            failureRecorder.close();
             fetchPool.shutdown();
         }
     }
@@ -188,11 +210,12 @@ public class EmbeddingPipeline {
             work = before
                     .thenCompose(x -> preparer.submit(new ToPrepare(frame, fp)))
                     .thenCompose(prepared -> prepared.sameContent() != null ? replayed(frame, prepared.sameContent())
-                            : embedAndWrite(frame, fp, correlationId));
+                            : embedAndWrite(frame, fp, correlationId, null));
         } catch (RuntimeException e) {
             work = CompletableFuture.failedFuture(e);
         }
-        return reportingFailure(work, "the embedding", frame.getDatasetId(), frame.getId(), null, correlationId)
+        return recordingFailure(frame, reportingFailure(work, "the embedding", frame.getDatasetId(), frame.getId(), null,
+                correlationId))
                 .whenComplete((x, e) -> {
                     if (e == null) {
                         mine.done.complete(null);
@@ -201,6 +224,31 @@ public class EmbeddingPipeline {
                     }
                     inFlight.remove(frame.getId(), mine);
                 });
+    }
+
+    /**
+     * Embeds a frame the catalog holds again, without looking for a stored vector of the same content (the re-embed
+     * and training jobs): with {@code model}, or with the model the stream would use when null. Failures are
+     * published and recorded as the stream's are; stored vectors clear the frame's recorded failure.
+     *
+     * @return true once the vector is stored and announced; false when {@code model} does not embed this content
+     */
+    public CompletableFuture<Boolean> reembedAsync(Frame frame, EmbedderRegistry.Loaded model, String correlationId) {
+        CompletableFuture<Boolean> accepted = new CompletableFuture<>();
+        CompletableFuture<Void> work;
+        try {
+            work = embedAndWrite(frame, fingerprint(frame), correlationId, model == null ? null : content -> {
+                if (!model.embedder().accepts(content)) {
+                    accepted.complete(false);
+                    return null;
+                }
+                return model;
+            });
+        } catch (RuntimeException e) {
+            work = CompletableFuture.failedFuture(e);
+        }
+        return recordingFailure(frame, reportingFailure(work, "the embedding", frame.getDatasetId(), frame.getId(), null,
+                correlationId)).thenApply(x -> accepted.getNow(true));
     }
 
     /**
@@ -256,18 +304,65 @@ public class EmbeddingPipeline {
         return CompletableFuture.completedFuture(null);
     }
 
-    private CompletableFuture<Void> embedAndWrite(Frame frame, String fp, String correlationId) {
+    /**
+     * Fetches, embeds and writes a frame. {@code choose} picks the model for the fetched content (null: the model the
+     * stream uses for the frame's dataset); when it gives null, the frame is left alone.
+     */
+    private CompletableFuture<Void> embedAndWrite(Frame frame, String fp, String correlationId,
+                                                  Function<FrameContent, EmbedderRegistry.Loaded> choose) {
         return CompletableFuture
                 .supplyAsync(() -> fetchFirst(frame), fetchPool)
                 .thenCompose(fetched -> {
-                    EmbedderRegistry.Loaded model = models.forContent(fetched.content());
+                    EmbedderRegistry.Loaded model = choose == null ? models.forContent(fetched.content(), frame.getDatasetId())
+                            : choose.apply(fetched.content());
+                    if (model == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
                     return models.embed(model, fetched.content())
                             .thenApply(vector -> new Write(new VectorRecord(frame.getId(), model.embedder().model().storeVersion(),
                                     frame.getDatasetId(), split(frame.getSplit()), null, null, false, null, vector, fp),
-                                    model.embedder().model(), correlationId));
-                })
-                .thenCompose(writer::submit)
-                .thenCompose(ack -> ack);
+                                    model.embedder().model(), correlationId, true))
+                            .thenCompose(writer::submit)
+                            .thenCompose(ack -> ack);
+                });
+    }
+
+    /**
+     * {@code work}; when it fails, the frame's failure is recorded first (and a missing image model logged, once per
+     * dataset) and the result fails with the same exception.
+     */
+    private CompletableFuture<Void> recordingFailure(Frame frame, CompletableFuture<Void> work) {
+        return work.handle((x, e) -> e).thenCompose(e -> {
+            if (e == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            Throwable cause = unwrap(e);
+            boolean noModel = cause instanceof NoModelException;
+            String modality = noModel ? ((NoModelException) cause).modality().name() : frame.getModality().name();
+            Failure f = new Failure(frame.getDatasetId(), frame.getId(), modality, null, noModel,
+                    String.valueOf(cause.getMessage()));
+            return failureRecorder.submit(f).handle((y, recordError) -> {
+                if (recordError != null) {
+                    cause.addSuppressed(unwrap(recordError));
+                }
+                throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+            });
+        });
+    }
+
+    /** The failure-recorder stage: one statement per batch; a dataset's first frame without an image model is logged. */
+    private List<Void> recordFailures(List<Failure> batch) {
+        failures.record(batch);
+        for (Failure f : batch) {
+            if (f.noModel() && Modality.MODALITY_IMAGE.name().equals(f.modality())) {
+                autoTrain.touch(f.datasetId());
+                if (warnedNoModel.add(f.datasetId())) {
+                    LOG.warnf("dataset %s: image frames are not embedded, %s. They are recorded and embedded once a model"
+                            + " is there (GET /v1/datasets/%s/embedding-state)", f.datasetId(), f.reason(), f.datasetId());
+                }
+            }
+        }
+        return java.util.Collections.nCopies(batch.size(), null);
     }
 
     /**
@@ -284,7 +379,7 @@ public class EmbeddingPipeline {
         Map<String, List<ToPrepare>> byVersion = new HashMap<>();
         for (ToPrepare p : batch) {
             if (Boolean.TRUE.equals(seenBefore.get(new FrameKey(p.frame().getDatasetId(), p.frame().getId())))) {
-                for (String version : models.versionsFor(p.frame().getModality())) {
+                for (String version : models.versionsFor(p.frame().getModality(), p.frame().getDatasetId())) {
                     byVersion.computeIfAbsent(version, v -> new ArrayList<>()).add(p);
                 }
             }
@@ -320,7 +415,7 @@ public class EmbeddingPipeline {
         }
         VectorRecord record = new VectorRecord(e.getFrameId(), model.storeVersion(), e.getDatasetId(), null, null, null,
                 false, null, vector);
-        return reportingFailure(writer.submit(new Write(record, model, correlationId)).thenCompose(ack -> ack), "the store",
+        return reportingFailure(writer.submit(new Write(record, model, correlationId, false)).thenCompose(ack -> ack), "the store",
                 e.getDatasetId(), e.getFrameId(), model, correlationId);
     }
 
@@ -397,7 +492,7 @@ public class EmbeddingPipeline {
         for (Write w : batch) {
             VectorRecord r = w.record();
             CurrentFields c = before.get(new FrameKey(r.datasetId(), r.frameId()));
-            rows.add(new Write(withCatalogFields(r, c), w.model(), w.correlationId()));
+            rows.add(new Write(withCatalogFields(r, c), w.model(), w.correlationId(), w.computed()));
         }
         List<CompletableFuture<Void>> acks = new ArrayList<>(rows.size());
         List<Write> stored = new ArrayList<>(rows.size());
@@ -420,6 +515,7 @@ public class EmbeddingPipeline {
         }
         if (!stored.isEmpty()) {
             catchUpWithCatalog(stored, before);
+            clearFailures(stored);
         }
         for (int i = 0, j = 0; i < rows.size(); i++) {
             if (acks.get(i) == null) {
@@ -427,6 +523,17 @@ public class EmbeddingPipeline {
             }
         }
         return acks;
+    }
+
+    /** Frames that got a vector computed from their content are no longer failed. */
+    private void clearFailures(List<Write> stored) {
+        Set<FrameKey> computed = new LinkedHashSet<>();
+        for (Write w : stored) {
+            if (w.computed()) {
+                computed.add(new FrameKey(w.record().datasetId(), w.record().frameId()));
+            }
+        }
+        failures.clear(computed);
     }
 
     /** The catalog's label and prediction (and split, when the row has none) on a row about to be written. */

@@ -14,13 +14,17 @@ import java.util.function.Function;
  * Records a frame's classification label or prediction in the frame catalog, then copies the frame's CURRENT value
  * (the most recently updated one, read back from the catalog) onto the frame's stored vectors, every model version.
  * The catalog is written first so that a label or prediction arriving before the vector is not lost: the pipeline
- * reads the catalog when it writes the vector. Used by the LabelUpserted and InferenceUpserted consumers.
+ * reads the catalog when it writes the vector. A new label also has auto-training look at the dataset again. Used by
+ * the LabelUpserted and InferenceUpserted consumers.
  */
 @ApplicationScoped
 public class FrameFieldsService {
 
     @Inject
     FrameCatalogRepository catalog;
+
+    @Inject
+    AutoTrainTriggers autoTrain;
 
     /** Resolved lazily: the store's producer is chosen by configuration. */
     @Inject
@@ -29,6 +33,7 @@ public class FrameFieldsService {
     /** A classification label: the vectors get the frame's current label and its labeler (and labeled = true). */
     public void recordLabel(String datasetId, String frameId, String labelSet, String labelerId, String className) {
         catalog.upsertLabel(datasetId, frameId, labelSet, labelerId, className);
+        autoTrain.touch(datasetId);
         copyToStoredVectors(datasetId, frameId,
                 now -> now.label() == null ? null : FieldUpdate.label(now.label(), now.labelerId()));
     }

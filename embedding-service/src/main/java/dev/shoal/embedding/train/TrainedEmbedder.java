@@ -9,15 +9,21 @@ import dev.shoal.embedding.service.ImageEmbedder;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A network the training job produced, served like any other image model (same preprocessing as in training). */
+/**
+ * A network the training job produced, served like any other image model (same preprocessing as in training), for
+ * the dataset it was trained on.
+ */
 public final class TrainedEmbedder implements Embedder {
 
     private final ModelRef model;
+    private final String datasetId;
     private final CnnEmbeddingTrainer.Trained trained;
     private final ImageEmbedder.Settings settings;
 
-    public TrainedEmbedder(ModelRef model, CnnEmbeddingTrainer.Trained trained, ImageEmbedder.Settings settings) {
+    public TrainedEmbedder(ModelRef model, String datasetId, CnnEmbeddingTrainer.Trained trained,
+                           ImageEmbedder.Settings settings) {
         this.model = model;
+        this.datasetId = datasetId;
         this.trained = trained;
         this.settings = settings;
     }
@@ -25,6 +31,11 @@ public final class TrainedEmbedder implements Embedder {
     @Override
     public ModelRef model() {
         return model;
+    }
+
+    /** The dataset it was trained on (null when unknown). */
+    public String datasetId() {
+        return datasetId;
     }
 
     public ImageEmbedder.Settings settings() {

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * Trained models on disk, so they outlive the process: one directory per model version under {@code root}
  * ({@code <modelId@version>}, URL-encoded), holding the DJL parameter file of the embedding network
- * ({@code embedding-0000.params}) and {@code model.properties} (architecture and preprocessing). A model is written to
+ * ({@code embedding-0000.params}) and {@code model.properties} (the dataset it was trained on, architecture and
+ * preprocessing). A model is written to
  * a temporary directory and moved into place, so a crash never leaves half a model under its final name. Plain Java.
  */
 public final class TrainedModelRepository {
@@ -32,6 +33,8 @@ public final class TrainedModelRepository {
     static final String PARAMS = "embedding";
     static final String CONFIG = "model.properties";
     static final int FORMAT = 1;
+    /** The model id a training job gives its model unless told otherwise: this prefix and the dataset id. */
+    public static final String DEFAULT_MODEL_PREFIX = "shoal-cnn-";
 
     /** What {@link #loadAll} found: the models, and for each directory that could not be loaded, why. */
     public record Loaded(List<TrainedEmbedder> models, Map<Path, String> failures) {
@@ -52,8 +55,9 @@ public final class TrainedModelRepository {
         return root.resolve(URLEncoder.encode(ref.storeVersion(), StandardCharsets.UTF_8));
     }
 
-    /** Writes a trained model; an existing directory of the same version is replaced. */
-    public Path save(ModelRef ref, CnnEmbeddingTrainer.Trained trained, ImageEmbedder.Settings settings) throws IOException {
+    /** Writes a model trained on a dataset; an existing directory of the same version is replaced. */
+    public Path save(ModelRef ref, String datasetId, CnnEmbeddingTrainer.Trained trained, ImageEmbedder.Settings settings)
+            throws IOException {
         Files.createDirectories(root);
         Path tmp = root.resolve(".tmp-" + UUID.randomUUID());
         Files.createDirectories(tmp);
@@ -63,6 +67,9 @@ public final class TrainedModelRepository {
             p.setProperty("format", Integer.toString(FORMAT));
             p.setProperty("modelId", ref.modelId());
             p.setProperty("version", ref.version());
+            if (datasetId != null) {
+                p.setProperty("datasetId", datasetId);
+            }
             p.setProperty("architecture", "shoal-cnn");
             p.setProperty("embeddingDim", Integer.toString(trained.dimension()));
             p.setProperty("channels", Integer.toString(trained.channels()));
@@ -114,7 +121,7 @@ public final class TrainedModelRepository {
                     parseFloats(required(p, "std")), null, Boolean.parseBoolean(required(p, "normalize")));
             CnnEmbeddingTrainer.Trained trained = CnnEmbeddingTrainer.Trained.load(dir, PARAMS, dim, channels, height, width,
                     Float.parseFloat(p.getProperty("finalLoss", "NaN")));
-            return new TrainedEmbedder(ref, trained, settings);
+            return new TrainedEmbedder(ref, datasetId(p, ref), trained, settings);
         } catch (IllegalArgumentException e) { // NumberFormatException included
             throw new IOException(config + ": " + e.getMessage(), e);
         }
@@ -140,6 +147,15 @@ public final class TrainedModelRepository {
             }
         }
         return new Loaded(models, failures);
+    }
+
+    /** The dataset a model was trained on; models saved without it were named {@code shoal-cnn-<dataset>}. */
+    private static String datasetId(Properties p, ModelRef ref) {
+        String d = p.getProperty("datasetId");
+        if (d != null && !d.isBlank()) {
+            return d;
+        }
+        return ref.modelId().startsWith(DEFAULT_MODEL_PREFIX) ? ref.modelId().substring(DEFAULT_MODEL_PREFIX.length()) : null;
     }
 
     private static String required(Properties p, String key) {

@@ -1,19 +1,21 @@
 package dev.shoal.embedding.train;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.shoal.embedding.catalog.EmbeddingFailureRepository;
 import dev.shoal.embedding.catalog.FrameCatalogRepository;
 import dev.shoal.embedding.catalog.FrameCatalogRepository.CatalogFrame;
+import dev.shoal.embedding.config.EmbeddingConfig;
 import dev.shoal.embedding.domain.EmbeddingException;
 import dev.shoal.embedding.domain.FrameContent;
 import dev.shoal.embedding.domain.ModelRef;
-import dev.shoal.embedding.messaging.EmbeddingEventProducer;
 import dev.shoal.embedding.service.EmbedderRegistry;
 import dev.shoal.embedding.service.EmbeddingPipeline;
 import dev.shoal.embedding.service.ImageEmbedder;
-import dev.shoal.embedding.store.VectorRecord;
 import dev.shoal.embedding.store.VectorStore;
 import dev.shoal.proto.Inputs;
 import dev.shoal.proto.ingest.v1.Modality;
-import dev.shoal.embedding.config.EmbeddingConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,46 +30,133 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
 
 /**
- * The train-your-own job: takes a dataset's labeled image frames from the frame catalog, fetches and decodes them,
- * trains {@link CnnEmbeddingTrainer}'s CNN, registers it as a new model version ({@code modelId@yyyyMMdd'T'HHmmss}),
- * and re-embeds every image frame of the dataset with it (vectors to the store, one {@code EmbeddingComputed} each).
- * Jobs run one at a time on their own thread; their status is kept in memory. Each trained model is saved under
+ * Jobs that (re)compute a dataset's vectors from the frame catalog, one at a time on their own thread, in the order
+ * they were asked for; their status is kept in memory.
+ * <ul>
+ * <li><b>Training</b> ({@link Kind#TRAIN}): takes a dataset's labeled image frames (the latest label of each frame, or
+ * of one label set), fetches and decodes them, trains {@link CnnEmbeddingTrainer}'s CNN, registers it as a new model
+ * version ({@code modelId@yyyyMMdd'T'HHmmss}) that from then on embeds the dataset's new image frames, and re-embeds
+ * every image frame of the dataset with it, frames that failed before included. Each trained model is saved under
  * {@code shoal.embedding.trained-models-dir} ({@link TrainedModelRepository}) before it is registered, and every
- * saved model is registered again at start, so its model version survives a restart.
+ * saved model is registered again at start, so its model version survives a restart.</li>
+ * <li><b>Re-embedding</b> ({@link Kind#RE_EMBED}): every frame of a dataset (or only those without a vector or with a
+ * recorded failure) through the pipeline again, with one model or with the model the stream would use.</li>
+ * </ul>
+ * Vectors go to the store with one {@code EmbeddingComputed} each (through {@link EmbeddingPipeline#reembedAsync}),
+ * and a frame that gets one loses its recorded failure.
  */
 @ApplicationScoped
 public class TrainingJobService {
 
     private static final Logger LOG = Logger.getLogger(TrainingJobService.class);
     private static final DateTimeFormatter VERSION = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+    /** Frames a job has in the pipeline at once. */
+    private static final int WINDOW = 256;
+    /** Frames per store lookup when looking for frames without a vector. */
+    private static final int LOOKUP = 1000;
 
-    /** What to train. Nulls take the defaults. */
-    public record Request(String datasetId, String modelId, Integer epochs, Integer embeddingDim, Integer width,
-                          Integer height, String channelOrder) {
+    /** What to train. Nulls take the defaults; {@code labelSet} null = each frame's latest label, whatever its set. */
+    public record Request(@JsonAlias("dataset_id") String datasetId, @JsonAlias("model_id") String modelId,
+                          Integer epochs, @JsonAlias("embedding_dim") Integer embeddingDim, Integer width, Integer height,
+                          @JsonAlias("channel_order") String channelOrder, @JsonAlias("label_set") String labelSet) {
     }
 
-    public enum State { QUEUED, LOADING, TRAINING, EMBEDDING, SUCCEEDED, FAILED }
+    public enum Kind { TRAIN, RE_EMBED }
 
-    /** A job's status as the REST API shows it. */
-    public record Status(String id, String datasetId, State state, String modelId, String modelVersion, int labeledFrames,
-                         int classes, int skippedFrames, int embeddedFrames, Float finalLoss, String message,
+    public enum State {
+        QUEUED, LOADING, TRAINING, EMBEDDING, SUCCEEDED, FAILED;
+
+        public boolean done() {
+            return this == SUCCEEDED || this == FAILED;
+        }
+    }
+
+    /**
+     * A job's status as the REST API shows it. {@code trigger}: {@code api}, or {@code auto: } and why the service
+     * started it. {@code modelVersion} in the store's spelling {@code modelId@version}.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Status(String id, Kind kind, String datasetId, State state, String trigger, String labelSet,
+                         String modelId, String modelVersion, int labeledFrames, int classes, int skippedFrames,
+                         int framesToEmbed, int embeddedFrames, int failedFrames, Float finalLoss, String message,
                          Instant createdAt, Instant finishedAt) {
+    }
+
+    /** A job as it runs. */
+    private static final class Job {
+        final String id = UUID.randomUUID().toString();
+        final Kind kind;
+        final String datasetId;
+        final String trigger;
+        final Instant createdAt = Instant.now();
+        State state = State.QUEUED;
+        String labelSet;
+        String modelId;
+        String modelVersion;
+        int labeled;
+        int classes;
+        int skipped;
+        int toEmbed;
+        int embedded;
+        int failed;
+        Float finalLoss;
+        String message;
+        Instant finishedAt;
+
+        Job(Kind kind, String datasetId, String trigger) {
+            this.kind = kind;
+            this.datasetId = datasetId;
+            this.trigger = trigger;
+        }
+
+        synchronized Status status() {
+            return new Status(id, kind, datasetId, state, trigger, labelSet, modelId, modelVersion, labeled, classes,
+                    skipped, toEmbed, embedded, failed, finalLoss, message, createdAt, finishedAt);
+        }
+
+        synchronized void state(State s) {
+            state = s;
+        }
+
+        /** One frame through the pipeline: stored (true), not this model's content (false), or failed (null). */
+        synchronized void counted(Boolean stored) {
+            if (stored == null) {
+                failed++;
+            } else if (stored) {
+                embedded++;
+            } else {
+                skipped++;
+            }
+        }
+
+        synchronized void finish(State s, String why) {
+            state = s;
+            message = why;
+            finishedAt = Instant.now();
+        }
     }
 
     @Inject
     FrameCatalogRepository catalog;
+
+    @Inject
+    EmbeddingFailureRepository failures;
 
     @Inject
     EmbeddingPipeline pipeline;
@@ -80,27 +169,24 @@ public class TrainingJobService {
     Instance<VectorStore> stores;
 
     @Inject
-    EmbeddingEventProducer events;
-
-    @Inject
     EmbeddingConfig config;
 
     private TrainedModelRepository saved;
 
-    private final Map<String, Status> jobs = new ConcurrentHashMap<>();
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "training-job");
         t.setDaemon(true);
         return t;
     });
 
-    /** Registers the models earlier runs trained and saved. */
+    /** Registers the models earlier runs trained and saved, each for the dataset it was trained on. */
     void start(@Observes StartupEvent ev) {
         saved = new TrainedModelRepository(Path.of(config.trainedModelsDir()));
         try {
             TrainedModelRepository.Loaded found = saved.loadAll();
             for (TrainedEmbedder model : found.models()) {
-                models.register(model);
+                models.registerTrained(model.datasetId(), model);
             }
             found.failures().forEach((dir, why) -> LOG.errorf("trained model in %s not loaded: %s", dir, why));
             LOG.infof("%d trained model(s) loaded from %s", found.models().size(), saved.root());
@@ -143,21 +229,21 @@ public class TrainingJobService {
     /** Checks a request before it becomes a job: ids ({@link Inputs}), bounded numbers, a dataset the frame catalog knows. */
     void validate(Request r) {
         if (r == null) {
-            throw new InvalidRequest("body", "is required: a JSON object with datasetId");
+            throw new InvalidRequest("body", "is required: a JSON object with dataset_id");
         }
-        reject("datasetId", Inputs.idProblem(r.datasetId()));
+        reject("dataset_id", Inputs.idProblem(r.datasetId()));
         if (r.modelId() != null && !r.modelId().isEmpty()) {
-            reject("modelId", Inputs.idProblem(r.modelId()));
+            reject("model_id", Inputs.idProblem(r.modelId()));
         }
         range("epochs", r.epochs(), 1, MAX_EPOCHS);
-        range("embeddingDim", r.embeddingDim(), MIN_EMBEDDING_DIM, MAX_EMBEDDING_DIM);
+        range("embedding_dim", r.embeddingDim(), MIN_EMBEDDING_DIM, MAX_EMBEDDING_DIM);
         range("width", r.width(), MIN_SIDE, MAX_SIDE);
         range("height", r.height(), MIN_SIDE, MAX_SIDE);
         if (r.channelOrder() != null && !List.of("GRAY", "RGB", "BGR").contains(r.channelOrder().toUpperCase(java.util.Locale.ROOT))) {
-            throw new InvalidRequest("channelOrder", "must be GRAY, RGB or BGR, was '" + Inputs.abbreviate(r.channelOrder()) + "'");
+            throw new InvalidRequest("channel_order", "must be GRAY, RGB or BGR, was '" + Inputs.abbreviate(r.channelOrder()) + "'");
         }
         if (!catalog.hasDataset(r.datasetId())) {
-            throw new InvalidRequest("datasetId", "'" + r.datasetId() + "' has no frames in the frame catalog (unknown dataset)");
+            throw new InvalidRequest("dataset_id", "'" + r.datasetId() + "' has no frames in the frame catalog (unknown dataset)");
         }
     }
 
@@ -173,121 +259,239 @@ public class TrainingJobService {
         }
     }
 
+    /** Told when a job is queued (before it can start) and when it ended (succeeded or failed). */
+    public interface Listener {
+        default void queued(Status status) {
+        }
+
+        default void done(Status status) {
+        }
+    }
+
+    private static final Listener NOBODY = new Listener() {
+    };
+
+    /** Queues a training job asked for through the API, once its request is {@linkplain #validate valid}. */
     public Status start(Request request) {
         validate(request);
-        String id = UUID.randomUUID().toString();
-        String modelId = request.modelId() == null || request.modelId().isBlank() ? "shoal-cnn-" + request.datasetId() : request.modelId();
-        Status s = new Status(id, request.datasetId(), State.QUEUED, modelId, null, 0, 0, 0, 0, null, null, Instant.now(), null);
-        jobs.put(id, s);
-        runner.submit(() -> run(s, request));
-        return s;
+        return start(request, "api", NOBODY);
+    }
+
+    /**
+     * Queues a training job.
+     *
+     * @param trigger who asked and why ({@code api}, {@code auto: ...})
+     */
+    public Status start(Request request, String trigger, Listener listener) {
+        if (request == null || request.datasetId() == null || request.datasetId().isBlank()) {
+            throw new IllegalArgumentException("dataset_id is required");
+        }
+        Job job = new Job(Kind.TRAIN, request.datasetId(), trigger);
+        job.modelId = request.modelId() == null || request.modelId().isBlank()
+                ? TrainedModelRepository.DEFAULT_MODEL_PREFIX + request.datasetId() : request.modelId();
+        job.labelSet = request.labelSet();
+        return submit(job, () -> train(job, request), listener);
+    }
+
+    /**
+     * Queues a re-embedding of a dataset's frames.
+     *
+     * @param model       the model to embed with, or null for the model the stream uses for each frame's content
+     * @param onlyMissing only frames without a vector of that model, or with a recorded failure
+     */
+    public Status reEmbed(String datasetId, EmbedderRegistry.Loaded model, boolean onlyMissing, String trigger) {
+        Job job = new Job(Kind.RE_EMBED, datasetId, trigger);
+        if (model != null) {
+            job.modelId = model.embedder().model().modelId();
+            job.modelVersion = model.embedder().model().storeVersion();
+        }
+        return submit(job, () -> reEmbed(job, model, onlyMissing), NOBODY);
+    }
+
+    private Status submit(Job job, Runnable work, Listener listener) {
+        jobs.put(job.id, job);
+        try {
+            listener.queued(job.status());
+        } catch (RuntimeException e) {
+            jobs.remove(job.id);
+            throw e;
+        }
+        runner.submit(() -> {
+            try {
+                work.run();
+            } finally {
+                try {
+                    listener.done(job.status());
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "job %s: its completion could not be recorded", job.id);
+                }
+            }
+        });
+        return job.status();
     }
 
     public Optional<Status> status(String id) {
-        return Optional.ofNullable(jobs.get(id));
+        return Optional.ofNullable(jobs.get(id)).map(Job::status);
     }
 
-    private void update(Status s) {
-        jobs.put(s.id(), s);
+    /** The newest job of this kind for a dataset, if any since start. */
+    public Optional<Status> latest(String datasetId, Kind kind) {
+        return jobs.values().stream().filter(j -> j.kind == kind && j.datasetId.equals(datasetId)).map(Job::status)
+                .max(Comparator.comparing(Status::createdAt));
     }
 
-    private void run(Status s, Request r) {
+    /** Whether a job of this kind for the dataset is queued or running. */
+    public boolean active(String datasetId, Kind kind) {
+        return jobs.values().stream().anyMatch(j -> j.kind == kind && j.datasetId.equals(datasetId) && !j.status().state().done());
+    }
+
+    private void train(Job job, Request r) {
         int width = r.width() == null ? 28 : r.width();
         int height = r.height() == null ? 28 : r.height();
-        String order = r.channelOrder() == null ? "GRAY" : r.channelOrder().toUpperCase(java.util.Locale.ROOT);
+        String order = r.channelOrder() == null ? "GRAY" : r.channelOrder().toUpperCase(Locale.ROOT);
         int channels = order.equals("GRAY") ? 1 : 3;
         ImageEmbedder.Settings settings = new ImageEmbedder.Settings("trained", "pytorch", "cpu", width, height, order,
                 channels == 1 ? new float[]{0f} : new float[]{0f, 0f, 0f}, channels == 1 ? new float[]{1f} : new float[]{1f, 1f, 1f},
                 null, true);
         try {
-            update(s = with(s, State.LOADING, null));
-            List<CatalogFrame> frames = new ArrayList<>();
+            job.state(State.LOADING);
+            List<CatalogFrame> frames = r.labelSet() == null ? catalog.dataset(r.datasetId())
+                    : catalog.dataset(r.datasetId(), r.labelSet());
+            List<CatalogFrame> images = frames.stream().filter(f -> f.modalityValue() != Modality.MODALITY_TEXT).toList();
+            List<CatalogFrame> labeled = new ArrayList<>();
             List<float[]> pixels = new ArrayList<>();
             int skipped = 0;
-            for (CatalogFrame f : catalog.dataset(r.datasetId())) {
-                if (Modality.MODALITY_TEXT.name().equals(f.modality())) {
+            for (CatalogFrame f : images) {
+                if (f.label() == null) {
                     continue;
                 }
                 try {
                     FrameContent c = pipeline.fetcher().fetch(f.uris().get(0), Modality.MODALITY_IMAGE);
                     pixels.add(ImageEmbedder.pixels(((FrameContent.Image) c).image(), settings));
-                    frames.add(f);
+                    labeled.add(f);
                 } catch (EmbeddingException e) {
                     skipped++;
                 }
             }
-            List<String> classes = new ArrayList<>(new TreeSet<>(frames.stream().map(CatalogFrame::label)
-                    .filter(l -> l != null).toList()));
-            List<float[]> trainX = new ArrayList<>();
-            List<Integer> trainY = new ArrayList<>();
-            for (int i = 0; i < frames.size(); i++) {
-                if (frames.get(i).label() != null) {
-                    trainX.add(pixels.get(i));
-                    trainY.add(classes.indexOf(frames.get(i).label()));
-                }
+            List<String> classes = new ArrayList<>(new TreeSet<>(labeled.stream().map(CatalogFrame::label).toList()));
+            int[] y = labeled.stream().mapToInt(f -> classes.indexOf(f.label())).toArray();
+            synchronized (job) {
+                job.state = State.TRAINING;
+                job.labeled = labeled.size();
+                job.classes = classes.size();
+                job.skipped = skipped;
             }
-            s = new Status(s.id(), s.datasetId(), State.TRAINING, s.modelId(), null, trainX.size(), classes.size(), skipped, 0,
-                    null, null, s.createdAt(), null);
-            update(s);
-            if (classes.size() < 2 || trainX.size() < 10) {
-                throw new IllegalArgumentException("dataset " + r.datasetId() + " has " + trainX.size()
-                        + " labeled image frames in " + classes.size() + " classes; training needs at least 10 in 2 classes");
+            if (classes.size() < 2 || labeled.size() < 10) {
+                throw new IllegalArgumentException("dataset " + r.datasetId() + " has " + labeled.size()
+                        + " labeled image frames in " + classes.size() + " classes"
+                        + (r.labelSet() == null ? "" : " of label set " + r.labelSet())
+                        + "; training needs at least 10 in 2 classes");
             }
             CnnEmbeddingTrainer.Options o = CnnEmbeddingTrainer.Options.defaults();
             o = new CnnEmbeddingTrainer.Options(r.embeddingDim() == null ? o.embeddingDim() : r.embeddingDim(),
                     r.epochs() == null ? o.epochs() : r.epochs(), o.batchSize(), o.learningRate(), o.seed());
-            CnnEmbeddingTrainer.Trained trained = CnnEmbeddingTrainer.train(trainX,
-                    trainY.stream().mapToInt(Integer::intValue).toArray(), classes.size(), channels, height, width, o);
-            ModelRef ref = new ModelRef(s.modelId(), VERSION.format(Instant.now()));
+            CnnEmbeddingTrainer.Trained trained = CnnEmbeddingTrainer.train(pixels, y, classes.size(), channels, height,
+                    width, o);
+            pixels.clear();
+            ModelRef ref = new ModelRef(job.modelId, VERSION.format(Instant.now()));
             Path dir;
             try {
-                dir = saved.save(ref, trained, settings);
+                dir = saved.save(ref, r.datasetId(), trained, settings);
             } catch (IOException | RuntimeException e) {
                 trained.close();
                 throw new IOException("cannot save the trained model " + ref + ": " + e.getMessage(), e);
             }
-            LOG.infof("training job %s: %s saved to %s", s.id(), ref, dir);
-            models.register(new TrainedEmbedder(ref, trained, settings));
-            s = new Status(s.id(), s.datasetId(), State.EMBEDDING, s.modelId(), ref.version(), s.labeledFrames(), s.classes(),
-                    skipped, 0, trained.finalLoss(), null, s.createdAt(), null);
-            update(s);
-            int embedded = 0;
-            for (int start = 0; start < frames.size(); start += 256) {
-                int end = Math.min(frames.size(), start + 256);
-                float[][] vectors = trained.embed(pixels.subList(start, end), 256);
-                List<VectorRecord> rows = new ArrayList<>();
-                List<CompletableFuture<Void>> acks = new ArrayList<>();
-                for (int i = start; i < end; i++) {
-                    CatalogFrame f = frames.get(i);
-                    rows.add(new VectorRecord(f.frameId(), ref.storeVersion(), f.datasetId(), f.split(), f.label(), null,
-                            f.label() != null, f.labelerId(), vectors[i - start]));
-                }
-                stores.get().upsert(rows);
-                for (VectorRecord row : rows) {
-                    acks.add(events.computed(row.datasetId(), row.frameId(), ref.modelId(), ref.version(), row.vector().length,
-                            "training-job:" + s.id()));
-                }
-                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-                embedded += rows.size();
-                update(s = new Status(s.id(), s.datasetId(), State.EMBEDDING, s.modelId(), s.modelVersion(), s.labeledFrames(),
-                        s.classes(), skipped, embedded, s.finalLoss(), null, s.createdAt(), null));
+            LOG.infof("training job %s: %s saved to %s", job.id, ref, dir);
+            EmbedderRegistry.Loaded model = models.registerTrained(r.datasetId(),
+                    new TrainedEmbedder(ref, r.datasetId(), trained, settings));
+            synchronized (job) {
+                job.modelVersion = ref.storeVersion();
+                job.finalLoss = trained.finalLoss();
             }
-            update(new Status(s.id(), s.datasetId(), State.SUCCEEDED, s.modelId(), s.modelVersion(), s.labeledFrames(),
-                    s.classes(), skipped, embedded, s.finalLoss(), "re-embedded " + embedded + " frames as " + ref,
-                    s.createdAt(), Instant.now()));
-            LOG.infof("training job %s: %s trained on %d frames, %d frames re-embedded", s.id(), ref, s.labeledFrames(), embedded);
+            embed(job, images, model);
+            Status s = job.status();
+            job.finish(State.SUCCEEDED, "trained on " + s.labeledFrames() + " labeled frames in " + s.classes()
+                    + " classes; re-embedded " + s.embeddedFrames() + " image frames as " + ref
+                    + (s.failedFrames() == 0 ? "" : ", " + s.failedFrames() + " failed (GET /v1/datasets/"
+                    + r.datasetId() + "/embedding-state)"));
+            LOG.infof("training job %s: %s trained on %d frames, %d frames re-embedded, %d failed", job.id, ref,
+                    s.labeledFrames(), s.embeddedFrames(), s.failedFrames());
         } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            LOG.errorf(e, "training job %s failed", s.id());
-            update(new Status(s.id(), s.datasetId(), State.FAILED, s.modelId(), s.modelVersion(), s.labeledFrames(),
-                    s.classes(), s.skippedFrames(), s.embeddedFrames(), s.finalLoss(), e.getMessage(), s.createdAt(), Instant.now()));
+            failed(job, e);
         }
     }
 
-    private static Status with(Status s, State state, String message) {
-        return new Status(s.id(), s.datasetId(), state, s.modelId(), s.modelVersion(), s.labeledFrames(), s.classes(),
-                s.skippedFrames(), s.embeddedFrames(), s.finalLoss(), message, s.createdAt(), s.finishedAt());
+    private void reEmbed(Job job, EmbedderRegistry.Loaded model, boolean onlyMissing) {
+        try {
+            job.state(State.LOADING);
+            List<CatalogFrame> frames = catalog.dataset(job.datasetId);
+            if (model != null) {
+                // a text model embeds no frame declared an image, an image model none declared text
+                Modality other = model.embedder().accepts(new FrameContent.Text("")) ? Modality.MODALITY_IMAGE
+                        : Modality.MODALITY_TEXT;
+                frames = frames.stream().filter(f -> f.modalityValue() != other).toList();
+            }
+            if (onlyMissing) {
+                frames = missing(job.datasetId, frames, model);
+            }
+            embed(job, frames, model);
+            Status s = job.status();
+            job.finish(State.SUCCEEDED, "re-embedded " + s.embeddedFrames() + " of " + s.framesToEmbed() + " frames"
+                    + (model == null ? "" : " with " + model.embedder().model())
+                    + (s.failedFrames() == 0 ? "" : ", " + s.failedFrames() + " failed (GET /v1/datasets/"
+                    + job.datasetId + "/embedding-state)"));
+            LOG.infof("re-embed job %s: %s", job.id, job.status().message());
+        } catch (Exception e) {
+            failed(job, e);
+        }
+    }
+
+    private void failed(Job job, Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.errorf(e, "%s job %s failed", job.kind, job.id);
+        job.finish(State.FAILED, e.getMessage());
+    }
+
+    /** Frames through the pipeline again, at most {@link #WINDOW} at once; counted as they complete. */
+    private void embed(Job job, List<CatalogFrame> frames, EmbedderRegistry.Loaded model) throws InterruptedException {
+        synchronized (job) {
+            job.state = State.EMBEDDING;
+            job.toEmbed = frames.size();
+        }
+        Semaphore window = new Semaphore(WINDOW);
+        String correlationId = job.kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + "-job:" + job.id;
+        for (CatalogFrame f : frames) {
+            window.acquire();
+            pipeline.reembedAsync(f.toFrame(), model, correlationId).whenComplete((stored, e) -> {
+                job.counted(e == null ? stored : null);
+                window.release();
+            });
+        }
+        window.acquire(WINDOW);
+    }
+
+    /**
+     * The frames that hold no vector of the model that would embed them ({@code model}, or the stream's models for
+     * the frame's modality and dataset), and those with a recorded failure.
+     */
+    private List<CatalogFrame> missing(String datasetId, List<CatalogFrame> frames, EmbedderRegistry.Loaded model) {
+        Set<String> failed = failures.frameIds(datasetId);
+        Map<String, List<String>> byVersion = new HashMap<>();
+        for (CatalogFrame f : frames) {
+            List<String> versions = model != null ? List.of(model.embedder().model().storeVersion())
+                    : models.versionsFor(f.modalityValue(), datasetId);
+            for (String v : versions) {
+                byVersion.computeIfAbsent(v, x -> new ArrayList<>()).add(f.frameId());
+            }
+        }
+        Set<String> stored = new HashSet<>();
+        byVersion.forEach((version, ids) -> {
+            for (int i = 0; i < ids.size(); i += LOOKUP) {
+                stored.addAll(stores.get().scalars(version, ids.subList(i, Math.min(ids.size(), i + LOOKUP))).keySet());
+            }
+        });
+        return frames.stream().filter(f -> failed.contains(f.frameId()) || !stored.contains(f.frameId())).toList();
     }
 }

@@ -58,9 +58,9 @@ class TrainedModelRepositoryTest {
         List<FrameContent> content = imgs.stream().map(i -> (FrameContent) new FrameContent.Image(i)).toList();
 
         List<float[]> before;
-        try (TrainedEmbedder trained = new TrainedEmbedder(ref, CnnEmbeddingTrainer.train(pixels, labels, 2, 1, 12, 12, o), settings)) {
+        try (TrainedEmbedder trained = new TrainedEmbedder(ref, "ds-test", CnnEmbeddingTrainer.train(pixels, labels, 2, 1, 12, 12, o), settings)) {
             before = trained.embed(content);
-            Path saved = new TrainedModelRepository(dir).save(ref, trained.trained(), settings);
+            Path saved = new TrainedModelRepository(dir).save(ref, "ds-test", trained.trained(), settings);
             assertTrue(Files.isRegularFile(saved.resolve("model.properties")));
             assertTrue(Files.isRegularFile(saved.resolve("embedding-0000.params")));
         }
@@ -70,6 +70,7 @@ class TrainedModelRepositoryTest {
         assertEquals(1, loaded.models().size());
         try (TrainedEmbedder again = loaded.models().get(0)) {
             assertEquals(ref, again.model());
+            assertEquals("ds-test", again.datasetId(), "the dataset it was trained on");
             assertEquals(16, again.dimension());
             assertEquals("GRAY", again.settings().channelOrder());
             assertArrayEquals(new float[]{0.25f}, again.settings().std());

@@ -27,15 +27,15 @@ class TrainingJobRequestTest {
 
     @Test
     void out_of_bounds_numbers_and_unknown_datasets_are_refused_naming_the_field() {
-        refused(Map.of("datasetId", "any", "epochs", -1), "epochs", "must be within 1..1000, was -1");
-        refused(Map.of("datasetId", "any", "epochs", 1_000_000_000), "epochs", "must be within 1..1000");
-        refused(Map.of("datasetId", "any", "width", 100_000, "height", 100_000), "width", "must be within 4..512");
-        refused(Map.of("datasetId", "any", "height", 0), "height", "must be within 4..512");
-        refused(Map.of("datasetId", "any", "embeddingDim", 1_000_000), "embeddingDim", "must be within 2..4096");
-        refused(Map.of("datasetId", "any", "channelOrder", "CMYK"), "channelOrder", "must be GRAY, RGB or BGR");
-        refused(Map.of("datasetId", "a\u0000b"), "datasetId", "U+0000");
-        refused(Map.of(), "datasetId", "is required");
-        refused(Map.of("datasetId", "no-such-dataset-" + System.nanoTime(), "epochs", 2), "datasetId", "unknown dataset");
+        refused(Map.of("dataset_id", "any", "epochs", -1), "epochs", "must be within 1..1000, was -1");
+        refused(Map.of("dataset_id", "any", "epochs", 1_000_000_000), "epochs", "must be within 1..1000");
+        refused(Map.of("dataset_id", "any", "width", 100_000, "height", 100_000), "width", "must be within 4..512");
+        refused(Map.of("dataset_id", "any", "height", 0), "height", "must be within 4..512");
+        refused(Map.of("dataset_id", "any", "embedding_dim", 1_000_000), "embedding_dim", "must be within 2..4096");
+        refused(Map.of("dataset_id", "any", "channel_order", "CMYK"), "channel_order", "must be GRAY, RGB or BGR");
+        refused(Map.of("dataset_id", "a\u0000b"), "dataset_id", "U+0000");
+        refused(Map.of(), "dataset_id", "is required");
+        refused(Map.of("dataset_id", "no-such-dataset-" + System.nanoTime(), "epochs", 2), "dataset_id", "unknown dataset");
     }
 
     @Test

@@ -101,14 +101,15 @@ class TrainingJobTest {
                     !given().get("/v1/training-jobs/" + id).then().extract().path("state").toString().matches("QUEUED|LOADING|TRAINING|EMBEDDING"));
             var status = given().get("/v1/training-jobs/" + id).then().statusCode(200)
                     .body("state", equalTo("SUCCEEDED"))
-                    .body("labeledFrames", equalTo(labeled))
+                    .body("labeled_frames", equalTo(labeled))
                     .body("classes", equalTo(10))
-                    .body("embeddedFrames", equalTo(images.size()))
+                    .body("embedded_frames", equalTo(images.size()))
                     .extract();
-            String modelId = status.path("modelId");
-            String version = status.path("modelVersion");
-            assertEquals(images.size(), store.count(dataset, modelId + "@" + version));
-            VectorRecord first = store.get(dataset + "-0", modelId + "@" + version).orElseThrow();
+            String modelId = status.path("model_id");
+            String modelVersion = status.path("model_version");
+            assertEquals(modelId, ModelRef.parse(modelVersion).modelId());
+            assertEquals(images.size(), store.count(dataset, modelVersion));
+            VectorRecord first = store.get(dataset + "-0", modelVersion).orElseThrow();
             assertEquals(64, first.vector().length);
             assertEquals(IdxDataset.FASHION_MNIST_CLASSES[images.labels()[0]], first.label());
             assertEquals("train", first.split());
@@ -118,7 +119,7 @@ class TrainingJobTest {
 
             // the model was saved: a fresh instance (what a restarted service loads at start) embeds to the same vector
             TrainedModelRepository restarted = new TrainedModelRepository(Path.of(modelsDir));
-            ModelRef ref = new ModelRef(modelId, version);
+            ModelRef ref = ModelRef.parse(modelVersion);
             assertTrue(Files.isRegularFile(restarted.directory(ref).resolve("model.properties")), "saved under " + modelsDir);
             try (TrainedEmbedder reloaded = restarted.load(restarted.directory(ref))) {
                 BufferedImage img = ImageIO.read(new ByteArrayInputStream(png(images, 0)));
