@@ -29,9 +29,14 @@ public final class KafkaProbe implements AutoCloseable {
 
     public KafkaProbe(String bootstrapServers) {
         this.bootstrap = bootstrapServers;
+        // one request in flight per connection: when a topic's leader is not ready yet, the first batch is refused
+        // (NOT_LEADER_OR_FOLLOWER) and retried; with more in flight a later batch could be appended before it, and the
+        // idempotent producer then retried the first one against OUT_OF_ORDER_SEQUENCE_NUMBER until it expired
+        // (seen in ConsumerLoopTest under load: 600 records, 120 s, nothing sent)
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024),
                 new StringSerializer(), new ByteArraySerializer());
     }
