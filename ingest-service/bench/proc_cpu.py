@@ -12,8 +12,8 @@
 
 The diff also lists, per part, the threads that used the most CPU (grouped by thread name without digits; a
 JVM's GC and JIT compiler threads show as "G1 ...", "C2 CompilerThre" and the like), from /proc/PID/task, matched
-by thread id between the snapshots (until 2026-11-27 by name, which took the CPU of threads that ended inside the
-window, e.g. a worker pool shrinking, away from their name's row).
+by thread id between the snapshots (matching by name would take the CPU of threads that ended inside the window,
+e.g. a worker pool shrinking, away from their name's row).
 """
 import json
 import os

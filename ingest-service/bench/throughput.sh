@@ -14,9 +14,9 @@
 # 0 ms) and prints, per thread, where the service's threads waited inside the measured window (JfrWaits).
 # SHOAL_BENCH_SPREAD=key (default): each batch's requests go where Kafka's partitioner puts the batch's key, so a
 # run's 50 batches fall unevenly on the request topic's partitions (printed); =even sends batch b to partition b mod P.
-# SHOAL_BENCH_READBACK=after (default since 2026-11-27): the Kafka path's window ends when the event topics' end
+# SHOAL_BENCH_READBACK=after (default): the Kafka path's window ends when the event topics' end
 # offsets have grown by 3 x frames, and the client reads back and checks every event after it; =during reads them
-# back inside the window, as before (the reader on the same cores, and the broker serving its fetches, in the window).
+# back inside the window (the reader on the same cores, and the broker serving its fetches, in the window).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 FRAMES=${1:-100000}
@@ -30,10 +30,10 @@ WARMUP=${SHOAL_BENCH_WARMUP:-$((FRAMES * 3))}
 # SHOAL_BENCH_TIMELINE=1: also prints the cores that the benchmark's processes and the whole machine used, per tenth
 # of the measured window (where the cores sat idle: the start, the end, throughout).
 # SHOAL_BENCH_WARMUP_ROUNDS=R splits the warm-up into R rounds, each started like the measured run (a new dataset,
-# requests built, then sent), so that the JVMs meet that transition before the measured window as well. Default 2
-# since 2026-11-27 04:40 UTC (1 before): with one round the service deoptimized and recompiled hot JDBC/Kafka/URI
-# code at the transition, inside the window (JFR, docs/benchmarks/ingest.md); 5 runs with 2 rounds vs 6 with 1:
-# server side median 115.9 vs 136.1 us/frame. Numbers with 2 rounds are not directly comparable with earlier runs.
+# requests built, then sent), so that the JVMs meet that transition before the measured window as well. Default 2:
+# with one round the service deoptimized and recompiled hot JDBC/Kafka/URI code at the transition, inside the window
+# (JFR, docs/benchmarks/ingest.md); 5 runs with 2 rounds vs 6 with 1: server side median 115.9 vs 136.1 us/frame.
+# Numbers with 1 and 2 rounds are not directly comparable.
 WARMUP_ROUNDS=${SHOAL_BENCH_WARMUP_ROUNDS:-2}
 BENCH=ingest-service/bench
 if [[ "${SHOAL_SKIP_BUILD:-0}" != "1" ]]; then

@@ -10,9 +10,9 @@ import java.util.List;
  * embedding vector per input. {@link PredictorPool} runs the model once per batch with it.
  *
  * <p>Not a DJL {@code Translator}: DJL's {@code Predictor.batchPredict} runs a translator that has no
- * {@code Batchifier} (a {@code NoBatchifyTranslator}) once per input, so a batch of 32 texts was 32 model runs of one
- * text each (found 2026-11-27 by counting the tokens the model was given). Here the batch is encoded by hand (texts
- * padded to the batch's longest, images stacked) and the model sees all of it in one run.
+ * {@code Batchifier} (a {@code NoBatchifyTranslator}) once per input, so a batch of 32 texts would be 32 model runs
+ * of one text each (seen by counting the tokens the model was given). Here the batch is encoded by hand (texts padded
+ * to the batch's longest, images stacked) and the model sees all of it in one run.
  */
 interface BatchTranslator<I> {
 

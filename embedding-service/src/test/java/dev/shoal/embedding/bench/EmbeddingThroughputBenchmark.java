@@ -293,8 +293,8 @@ class EmbeddingThroughputBenchmark {
     /**
      * Round {@code r}'s texts, the same for its raw and its pipeline phase. The model's work per text grows with its
      * tokens (and, in a batch, with the tokens of the batch's longest text), and the numbers in the texts grow with the
-     * seed: until the ninth session of 2026-11-27 the raw phases ran seeds 0-4 and the pipeline phases 100-104, 5-9 %
-     * more tokens per text for the pipeline.
+     * seed: raw phases on seeds 0-4 and pipeline phases on 100-104 would give the pipeline 5-9 % more tokens per
+     * text.
      */
     static int roundSeed(int r) {
         return 100 + r;

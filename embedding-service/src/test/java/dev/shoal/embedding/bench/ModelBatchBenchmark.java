@@ -17,13 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What one model run per micro-batch buys over one run per text. Until 2026-11-27 (ninth session) every text went
+ * What one model run per micro-batch buys over one run per text. With DJL's batching alone every text goes
  * through the model on its own: DJL's {@code Predictor.batchPredict} runs a translator without a {@code Batchifier}
  * once per input. all-minilm-l6-v2 on one ONNX Runtime thread embeds the same {@code texts} texts in phases that
  * alternate:
  * <ul>
- *   <li>{@code one} — one model run per text (what the service did before);</li>
- *   <li>{@code batch} — one run per {@code batch} consecutive texts, padded to the batch's longest (what it does now);</li>
+ *   <li>{@code one} — one model run per text (what {@code batchPredict} does);</li>
+ *   <li>{@code batch} — one run per {@code batch} consecutive texts, padded to the batch's longest (what the service does);</li>
  *   <li>{@code sorted} — the texts of each window of {@code 4 × batch} sorted by length first, then batches of
  *   {@code batch}: how much of the batch's work is padding.</li>
  * </ul>

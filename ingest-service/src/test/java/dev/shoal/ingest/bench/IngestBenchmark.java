@@ -56,7 +56,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * measured run's client code is JIT-compiled too. {@code warmupRounds=R} (default 1) splits those W frames into R
  * rounds, each on a dataset of its own and each started like the measured run (create the dataset, build the
  * requests, send): the servers then meet that transition during the warm-up too, and do not deoptimize and
- * recompile their hot paths for it inside the measured window (docs/benchmarks/ingest.md, 2026-11-27 second session). {@code sync=<dir>}: the measured run's window is bracketed by a
+ * recompile their hot paths for it inside the measured window (docs/benchmarks/ingest.md). {@code sync=<dir>}: the measured run's window is bracketed by a
  * handshake with the calling script (bench/throughput.sh), which reads the server side's CPU from /proc at exactly
  * those points: before the window the client writes {@code <dir>/<path>.start} (holding its pid) and waits for
  * {@code <dir>/<path>.start.ack}; after the last event it writes {@code <dir>/<path>.end} and waits for
@@ -83,7 +83,7 @@ public final class IngestBenchmark {
         String readback = a.text("readback", System.getenv().getOrDefault("SHOAL_BENCH_READBACK", "after"));
         String spread = a.text("spread", System.getenv().getOrDefault("SHOAL_BENCH_SPREAD", "key"));
         // Kafka path: the events read back and checked after the measured window (its end: the event topics' end
-        // offsets grew by 3 x frames) or during it (until 2026-11-27: the reader on the servers' cores, in the window)
+        // offsets grew by 3 x frames) or during it (the reader then on the servers' cores, in the window)
         boolean readBackAfter = switch (readback) {
             case "after" -> true;
             case "during" -> false;
