@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * alternate:
  * <ul>
  *   <li>{@code one} — one model run per text (what {@code batchPredict} does);</li>
- *   <li>{@code batch} — one run per {@code batch} consecutive texts, padded to the batch's longest (what the service does);</li>
+ *   <li>{@code batch} — one run per {@code batch} consecutive texts, padded to the batch's longest
+ *   (what the service does);</li>
  *   <li>{@code sorted} — the texts of each window of {@code 4 × batch} sorted by length first, then batches of
  *   {@code batch}: how much of the batch's work is padding.</li>
  * </ul>
