@@ -44,7 +44,10 @@ public interface VectorStoreConfig {
         @WithDefault("64")
         int beamWidth();
 
-        /** ef at query time: a query keeps max(k, ef) candidates (50: recall@10 0.9998 at 100k, docs/benchmarks/ann.md). */
+        /**
+         * ef at query time: a query keeps max(k, ef) candidates (50: recall@10 0.9977 at 100k merged,
+         * docs/benchmarks/ann.md).
+         */
         @WithDefault("50")
         int efSearch();
     }
