@@ -9,8 +9,8 @@
 # BENCH_WARMUP=n (optional): frames per warm-up phase (raw and pipeline each; default = frames);
 # BENCH_WARMUP_RAW=n: the raw side's alone.
 # BENCH_JFR=/path/file.jfr (optional): a JFR recording (settings=profile) of the last round's pipeline phase only.
-# A recorded phase is much slower than an unrecorded one (one recorded phase: 8,847 compilations and 6.98 ms/frame of compiler CPU
-# in it, against 0.4 without JFR): use it to see where time goes, not for the ratio.
+# A recorded phase is much slower than an unrecorded one (one recorded phase: 8,847 compilations and 6.98 ms/frame
+# of compiler CPU in it, against 0.4 without JFR): use it to see where time goes, not for the ratio.
 # BENCH_OPTS="-Dkey=value ..." (optional): service configuration overrides for this run (system properties).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

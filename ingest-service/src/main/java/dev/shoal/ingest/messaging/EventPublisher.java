@@ -48,7 +48,8 @@ import java.util.function.Function;
  * <p>Why a plain {@link KafkaProducer} and not a SmallRye {@code Emitter}: ingest publishes one event per stored
  * row, and a profile of the emitter path showed per-message context propagation and a hop to SmallRye's producer
  * thread; with the plain call the service's CPU per ingested frame went from 164 to 142 µs in one measurement on the
- * shared box (docs/benchmarks/ingest.md). The record on the wire is the same. Incoming records and the DLQ stay on SmallRye.
+ * shared box (docs/benchmarks/ingest.md). The record on the wire is the same. Incoming records and the DLQ stay on
+ * SmallRye.
  */
 @ApplicationScoped
 public class EventPublisher {

@@ -58,10 +58,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * requests, send): the servers then meet that transition during the warm-up too, and do not deoptimize and
  * recompile their hot paths for it inside the measured window (docs/benchmarks/ingest.md).
  * {@code sync=<dir>}: the measured run's window is bracketed by a handshake with the calling script
- * (bench/throughput.sh), which reads the server side's CPU from /proc at exactly those points: before the window the client writes {@code <dir>/<path>.start} (holding its pid) and waits for
- * {@code <dir>/<path>.start.ack}; after the last event it writes {@code <dir>/<path>.end} and waits for
- * {@code <dir>/<path>.end.ack}. Kafka path: every request's bytes are built before the window, so the window (first
- * send to last event) holds only sending and reading the events back.
+ * (bench/throughput.sh), which reads the server side's CPU from /proc at exactly those points: before the window
+ * the client writes {@code <dir>/<path>.start} (holding its pid) and waits for {@code <dir>/<path>.start.ack};
+ * after the last event it writes {@code <dir>/<path>.end} and waits for {@code <dir>/<path>.end.ack}. Kafka path:
+ * every request's bytes are built before the window, so the window (first send to last event) holds only sending
+ * and reading the events back.
  */
 public final class IngestBenchmark {
 
