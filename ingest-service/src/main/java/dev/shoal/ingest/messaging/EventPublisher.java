@@ -179,6 +179,11 @@ public class EventPublisher {
                 acks.onCompletion(null, e);
                 break;
             }
+            if (acks.done.isCompletedExceptionally()) {
+                // e.g. the topic's metadata did not arrive within max.block.ms (the broker is away): every further send
+                // would wait as long again, so the batch fails now
+                break;
+            }
         }
         await(List.of(acks.done), timeout);
     }
