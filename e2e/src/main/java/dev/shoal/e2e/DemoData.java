@@ -1,6 +1,7 @@
 package dev.shoal.e2e;
 
 import dev.shoal.algorithms.data.IdxDataset;
+import dev.shoal.algorithms.labelerrors.OutOfSampleProbabilities;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -25,10 +26,13 @@ import java.util.Set;
  *       ({@link #CONFUSABLE});</li>
  *   <li>a sloppy labeler: {@code sloppy-1} labels every third labeled frame, {@link #sloppyShare} of them wrong (a
  *       uniformly drawn other class);</li>
- *   <li>a failure slice: the model's predictions are derived from the true labels, right with probability
- *       {@link #modelAccuracy} except on camera {@link #SLICE_CAMERA} ({@link #sliceAccuracy}) and on class Shirt
- *       ({@link #shirtAccuracy}); a wrong prediction is the confusable class 60 % of the time.</li>
+ *   <li>a failure slice: camera {@link #SLICE_CAMERA} is noisy and washed out (each pixel
+ *       {@code 0.5 v + 0.25 + N(0, 0.4)} on a 0..1 scale), in the stored images themselves.</li>
  * </ul>
+ * The model whose inferences the demo sends is computed here, not simulated: a multinomial logistic regression on the
+ * pixels of the stored images ({@link OutOfSampleProbabilities#logisticProbe}), trained on the careful labeler's
+ * labels (flips included) and 5-fold cross-validated, so each frame's probabilities come from a model that never saw
+ * its label (Northcutt, Jiang, Chuang 2021, confident learning's out-of-sample probabilities).
  */
 public final class DemoData {
 
@@ -38,13 +42,9 @@ public final class DemoData {
     public static final List<String> CLASSES = List.of(IdxDataset.FASHION_MNIST_CLASSES);
     /** Fashion-MNIST class index → the class it is most easily taken for. */
     static final int[] CONFUSABLE = {6, 3, 4, 4, 2, 7, 0, 9, 6, 7};
-    static final int SHIRT = 6;
 
     final double flipShare = 0.05;
     final double sloppyShare = 0.20;
-    final double modelAccuracy = 0.92;
-    final double sliceAccuracy = 0.45;
-    final double shirtAccuracy = 0.70;
 
     /** One labeled frame: its true class, camera, the careful and (or -1) sloppy labels, the model's probabilities. */
     public record Labeled(String id, int truth, String camera, int careful, int sloppy, double[] probs) {
@@ -62,16 +62,21 @@ public final class DemoData {
     public record Unlabeled(String id, int truth, String camera) {
     }
 
-    public final IdxDataset train;
-    public final IdxDataset pool;
+    /** The stored images (as the cameras took them) of the labeled frames and of the pool, 0..255 row-major. */
+    public final byte[][] trainImages;
+    public final byte[][] poolImages;
+    public final int rows;
+    public final int cols;
     public final List<Labeled> labeled = new ArrayList<>();
     public final List<Unlabeled> unlabeled = new ArrayList<>();
     public final Set<String> flipped = new HashSet<>();
 
     public DemoData(IdxDataset train, IdxDataset pool, long seed) {
-        this.train = train;
-        this.pool = pool;
         Random random = new Random(seed);
+        rows = train.rows();
+        cols = train.cols();
+        trainImages = captured(train, random);
+        poolImages = captured(pool, random);
         int n = train.size();
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -85,17 +90,24 @@ public final class DemoData {
         }
         Collections.shuffle(sloppyFrames, random);
         Set<Integer> sloppyWrong = new HashSet<>(sloppyFrames.subList(0, (int) Math.round(sloppyFrames.size() * sloppyShare)));
+        int[] careful = new int[n];
+        int[] sloppy = new int[n];
+        float[][] pixels = new float[n][];
         for (int i = 0; i < n; i++) {
             int truth = train.labels()[i];
-            String camera = camera(i);
-            int careful = flips.contains(i) ? CONFUSABLE[truth] : truth;
-            int sloppy = -1;
-            if (i % 3 == 0) {
-                sloppy = sloppyWrong.contains(i) ? otherClass(truth, random) : truth;
+            careful[i] = flips.contains(i) ? CONFUSABLE[truth] : truth;
+            sloppy[i] = i % 3 != 0 ? -1 : sloppyWrong.contains(i) ? otherClass(truth, random) : truth;
+            pixels[i] = new float[rows * cols];
+            for (int j = 0; j < pixels[i].length; j++) {
+                pixels[i][j] = (trainImages[i][j] & 0xff) / 255f;
             }
-            double accuracy = camera.equals(SLICE_CAMERA) ? sliceAccuracy : truth == SHIRT ? shirtAccuracy : modelAccuracy;
+        }
+        OutOfSampleProbabilities.ProbeOptions d = OutOfSampleProbabilities.ProbeOptions.defaults();
+        double[][] probs = OutOfSampleProbabilities.logisticProbe(pixels, careful, CLASSES.size(),
+                new OutOfSampleProbabilities.ProbeOptions(5, d.epochs(), d.learningRate(), d.l2(), d.batchSize(), d.threads(), seed));
+        for (int i = 0; i < n; i++) {
             String id = "train-" + i;
-            labeled.add(new Labeled(id, truth, camera, careful, sloppy, probabilities(truth, accuracy, random)));
+            labeled.add(new Labeled(id, train.labels()[i], camera(i), careful[i], sloppy[i], probs[i]));
             if (flips.contains(i)) {
                 flipped.add(id);
             }
@@ -114,30 +126,27 @@ public final class DemoData {
         return k >= truth ? k + 1 : k;
     }
 
-    /** A prediction right with probability {@code accuracy}; the predicted class gets 0.5..0.95, the runner-up most of the rest. */
-    static double[] probabilities(int truth, double accuracy, Random random) {
-        int predicted = truth;
-        if (random.nextDouble() >= accuracy) {
-            predicted = random.nextDouble() < 0.6 ? CONFUSABLE[truth] : otherClass(truth, random);
+    /** The images as their cameras took them: camera {@link #SLICE_CAMERA}'s noisy and washed out. */
+    private static byte[][] captured(IdxDataset images, Random random) {
+        byte[][] out = new byte[images.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = images.images()[i].clone();
+            if (camera(i).equals(SLICE_CAMERA)) {
+                for (int j = 0; j < out[i].length; j++) {
+                    double v = 0.5 * ((out[i][j] & 0xff) / 255.0) + 0.25 + 0.4 * random.nextGaussian();
+                    out[i][j] = (byte) Math.round(255 * Math.min(1, Math.max(0, v)));
+                }
+            }
         }
-        int second = predicted == truth ? CONFUSABLE[truth] : truth;
-        double top = 0.5 + 0.45 * random.nextDouble();
-        int c = CLASSES.size();
-        double[] p = new double[c];
-        double rest = (1 - top) * 0.4 / (c - 2);
-        java.util.Arrays.fill(p, rest);
-        p[predicted] = top;
-        p[second] = (1 - top) * 0.6;
-        return p;
+        return out;
     }
 
-    /** Image {@code i} of {@code images} as a {@code data:image/png;base64,...} URI (8-bit grey PNG). */
-    public static String pngDataUri(IdxDataset images, int i) {
-        BufferedImage img = new BufferedImage(images.cols(), images.rows(), BufferedImage.TYPE_BYTE_GRAY);
-        byte[] px = images.images()[i];
-        for (int y = 0; y < images.rows(); y++) {
-            for (int x = 0; x < images.cols(); x++) {
-                int v = px[y * images.cols() + x] & 0xff;
+    /** An image ({@code rows x cols}, row-major) as a {@code data:image/png;base64,...} URI (8-bit grey PNG). */
+    public String pngDataUri(byte[] px) {
+        BufferedImage img = new BufferedImage(cols, rows, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < rows; y++) {
+            for (int x = 0; x < cols; x++) {
+                int v = px[y * cols + x] & 0xff;
                 img.getRaster().setSample(x, y, 0, v);
             }
         }

@@ -46,11 +46,11 @@ class DemoDataTest {
     }
 
     @Test
-    void the_model_fails_far_more_often_on_the_planted_camera() {
+    void the_model_computed_on_the_pixels_fails_far_more_often_on_the_planted_camera() {
         double overall = data.modelErrorRate(null);
         double slice = data.modelErrorRate(DemoData.SLICE_CAMERA);
-        assertTrue(overall > 0.05 && overall < 0.25, "overall " + overall);
-        assertTrue(slice > 2.5 * data.modelErrorRate("cam-1"), "cam-3 " + slice + " vs cam-1 " + data.modelErrorRate("cam-1"));
+        assertTrue(overall > 0.05 && overall < 0.35, "overall " + overall);
+        assertTrue(slice > 1.8 * data.modelErrorRate("cam-1"), "cam-3 " + slice + " vs cam-1 " + data.modelErrorRate("cam-1"));
         for (DemoData.Labeled l : data.labeled) {
             double sum = 0;
             for (double p : l.probs()) {
@@ -62,14 +62,14 @@ class DemoDataTest {
 
     @Test
     void frames_carry_the_image_as_a_grey_png_data_uri() throws Exception {
-        String uri = DemoData.pngDataUri(data.train, 5);
+        String uri = data.pngDataUri(data.trainImages[5]);
         assertTrue(uri.startsWith("data:image/png;base64,"), uri);
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(uri.substring(uri.indexOf(',') + 1))));
         assertEquals(28, img.getWidth());
         assertEquals(28, img.getHeight());
         for (int y = 0; y < 28; y++) {
             for (int x = 0; x < 28; x++) {
-                assertEquals(data.train.images()[5][y * 28 + x] & 0xff, img.getRaster().getSample(x, y, 0), x + "," + y);
+                assertEquals(data.trainImages[5][y * 28 + x] & 0xff, img.getRaster().getSample(x, y, 0), x + "," + y);
             }
         }
     }
