@@ -33,6 +33,7 @@ public final class DemoMain {
     static final int CAMPAIGN_LIMIT = 100;
 
     private final Map<String, String> truth = new HashMap<>();
+    private final Map<String, String> camera = new HashMap<>();
     private final Map<String, Object> report = new LinkedHashMap<>();
     private final long started = System.nanoTime();
     private Platform platform;
@@ -98,6 +99,8 @@ public final class DemoMain {
         DemoData data = new DemoData(IdxDataset.fashionMnist("train", trainSize), IdxDataset.fashionMnist("t10k", poolSize), seed);
         data.labeled.forEach(l -> truth.put(l.id(), DemoData.CLASSES.get(l.truth())));
         data.unlabeled.forEach(u -> truth.put(u.id(), DemoData.CLASSES.get(u.truth())));
+        data.labeled.forEach(l -> camera.put(l.id(), l.camera()));
+        data.unlabeled.forEach(u -> camera.put(u.id(), u.camera()));
         String planted = String.format(Locale.ROOT, "%d label flips to a confusable class in %s's labels (%.1f %% of them wrong); "
                         + "%s labels every third frame, %.1f %% wrong; camera %s takes noisy, washed-out images. The model: logistic "
                         + "regression on the pixels, trained on %s's labels, 5-fold out-of-fold probabilities; it is wrong on "
@@ -251,8 +254,16 @@ public final class DemoMain {
             listed++;
             hits += data.flipped.contains(issue.path("frame_id").asText()) ? 1 : 0;
         }
-        report.put("label errors", String.format(Locale.ROOT, "%d of the top %d candidates are planted flips: precision@%d = %.3f "
-                + "(%d candidates in all)", hits, listed, k, (double) hits / k, issues.path("total").asLong()));
+        long total = issues.path("total").asLong();
+        int found = 0;
+        for (int page = 0; page * 500 < total; page++) {
+            for (JsonNode issue : platform.get(Platform.MINING + "/v1/issues?analysis=" + analysis + "&type=label_error&page_size=500&page="
+                    + page).body().path("items")) {
+                found += data.flipped.contains(issue.path("frame_id").asText()) ? 1 : 0;
+            }
+        }
+        report.put("label errors", String.format(Locale.ROOT, "%d of the top %d candidates are planted flips: precision@%d = %.3f; "
+                + "%d of the %d flips are among all %d candidates", hits, listed, k, (double) hits / k, found, k, total));
 
         List<String> ranking = new ArrayList<>();
         JsonNode quality = platform.get(Platform.MINING + "/v1/analyses/" + analysis + "/labeler-quality").body();
@@ -280,9 +291,15 @@ public final class DemoMain {
         JsonNode clusters = platform.get(Platform.MINING + "/v1/analyses/" + analysis + "/clusters?method=hdbscan").body();
         if (clusters.isArray() && !clusters.isEmpty()) {
             JsonNode c = clusters.get(0);
+            List<String> members = new ArrayList<>();
+            for (int page = 0; page * 500 < c.path("size").asInt(); page++) {
+                platform.get(Platform.MINING + "/v1/analyses/" + analysis + "/clusters/hdbscan/" + c.path("cluster_id").asInt()
+                        + "/frames?page_size=500&page=" + page).body().path("items").forEach(f -> members.add(f.asText()));
+            }
             report.put("worst failure cluster", String.format(Locale.ROOT, "hdbscan %d: %d frames, error rate %.3f vs %.3f overall, "
-                            + "classes %s (%d clusters)", c.path("cluster_id").asInt(), c.path("size").asInt(),
-                    c.path("error_rate").asDouble(), c.path("overall_error_rate").asDouble(), c.path("class_mix"), clusters.size()));
+                            + "classes %s (%d clusters); cameras of its frames %s", c.path("cluster_id").asInt(), c.path("size").asInt(),
+                    c.path("error_rate").asDouble(), c.path("overall_error_rate").asDouble(), c.path("class_mix"), clusters.size(),
+                    cameras(members)));
         }
     }
 
@@ -324,13 +341,22 @@ public final class DemoMain {
         if (!outside.refused.isEmpty()) {
             throw new IllegalStateException("the simulators refused: " + outside.refused);
         }
-        report.put("campaign", String.format(Locale.ROOT, "%s from %s: %d frames, %d vendor tasks, callbacks %s, true classes %s",
-                id, seed, picked.size(), outside.tasks.size(), outside.callbackStatuses, classes));
-        report.put("labels back (ingest labels_by_label_set)", stats.path("labels_by_label_set").toString());
+        report.put("campaign", String.format(Locale.ROOT, "%s from %s: %d pool frames, cameras %s, true classes %s; %d vendor "
+                + "tasks, callbacks answered %s", id, seed, picked.size(), cameras(picked), classes, outside.tasks.size(),
+                outside.callbackStatuses));
+        report.put("labels back (ingest labels_by_label_set; v2 = the vendor's annotator and labeling-bridge's consensus label "
+                + "per frame)", stats.path("labels_by_label_set").toString());
         report.put("retrain request", outside.retrainRequests.isEmpty() ? "none within 3 minutes"
                 : "request_id " + outside.retrainRequests.get(0).path("request_id").asText() + ", label set "
                 + outside.retrainRequests.get(0).path("label_set").asText() + ", reason "
                 + outside.retrainRequests.get(0).path("reason").asText() + " (signed training webhook)");
+    }
+
+    /** How many of these frames each camera took. */
+    private Map<String, Integer> cameras(List<String> frameIds) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        frameIds.forEach(f -> out.merge(camera.getOrDefault(f, "?"), 1, Integer::sum));
+        return out;
     }
 
     private void printReport() {
