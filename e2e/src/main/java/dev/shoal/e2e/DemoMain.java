@@ -3,8 +3,12 @@ package dev.shoal.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.algorithms.data.IdxDataset;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * {@code ./shoal demo}: the whole loop on a real labeled image set, with planted problems, and a report of what
@@ -38,6 +43,7 @@ public final class DemoMain {
     private final long started = System.nanoTime();
     private Platform platform;
     private Simulators outside;
+    private Path home;
 
     public static void main(String[] args) throws Exception {
         int train = 3000;
@@ -69,13 +75,30 @@ public final class DemoMain {
                 // interrupted (Ctrl-C): the hook has stopped the platform already
             }
         }
+        if (ok) {
+            demo.removeState();
+        }
         System.exit(ok ? 0 : 1);
+    }
+
+    /** After a run that succeeded: the state folder (PostgreSQL, the broker's logs, vectors: about 160 MB) goes. */
+    private void removeState() throws IOException {
+        if (home == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(home)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+        step("removed the state folder " + home);
     }
 
     private synchronized void down() {
         try {
             if (platform != null) {
-                step("stopping the platform (./shoal down); logs stay in " + platform.home().resolve("logs"));
+                step("stopping the platform (./shoal down); its logs are in " + platform.home().resolve("logs")
+                        + " (kept after a failure)");
                 platform.close();
             }
         } catch (Exception e) {
@@ -116,7 +139,8 @@ public final class DemoMain {
         step("starting the platform (./shoal up in a temporary folder), vendor and training-system simulators on :" + VENDOR_PORT);
         platform = Platform.up(Map.of("SHOAL_VENDOR_URL", Simulators.taskUrl(VENDOR_PORT), "SHOAL_VENDOR_SECRET", secret,
                 "SHOAL_TRAINING_WEBHOOK_URL", Simulators.retrainUrl(VENDOR_PORT), "SHOAL_TRAINING_WEBHOOK_SECRET", secret));
-        step("platform up; state folder " + platform.home());
+        home = platform.home();
+        step("platform up; state folder " + home);
 
         String dataset = "fashion-demo-" + UUID.randomUUID().toString().substring(0, 8);
         ingest(dataset, data);
