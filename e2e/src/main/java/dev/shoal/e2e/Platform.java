@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * The platform as a user runs it: {@code ./shoal up} in a fresh state folder (every service a process of its own, a
  * real Kafka broker and PostgreSQL), driven over HTTP; {@code ./shoal down} at the end.
  */
-final class Platform implements AutoCloseable {
+public final class Platform implements AutoCloseable {
 
     static final String INGEST = "http://127.0.0.1:8081";
     static final String EMBEDDING = "http://127.0.0.1:8082";

@@ -30,7 +30,7 @@ import java.util.function.Function;
  * label each frame and posts the results back to the task's callback URL, signed), and a training system that
  * receives labeling-bridge's signed retraining webhook.
  */
-final class Simulators implements AutoCloseable {
+public final class Simulators implements AutoCloseable {
 
     static final String SIGNATURE = "X-Shoal-Signature";
     static final String TIMESTAMP = "X-Shoal-Timestamp";
