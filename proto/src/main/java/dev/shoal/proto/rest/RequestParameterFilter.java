@@ -45,7 +45,7 @@ public class RequestParameterFilter {
             return null;
         }
         Set<String> declared = DECLARED.computeIfAbsent(method, RequestParameterFilter::queryParameters);
-        for (String name : query.keySet()) {
+        for (String name : new TreeSet<>(query.keySet())) { // sorted: the same request names the same parameter
             if (!declared.contains(name)) {
                 return badRequest(name, "unknown query parameter" + (declared.isEmpty()
                         ? "; this endpoint takes none" : "; known: " + String.join(", ", declared)));
