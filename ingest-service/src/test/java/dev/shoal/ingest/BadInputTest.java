@@ -108,7 +108,7 @@ class BadInputTest {
                 .statusCode(400)
                 .body("stored", equalTo(2))
                 .body("errors[0].field", equalTo("embeddings[1].vector"))
-                .body("errors[0].message", containsString("has dimension 2 but model clip:1 has dimension 3"));
+                .body("errors[0].message", containsString("has dimension 2 but model_id clip model_version 1 has dimension 3"));
         assertEquals(2, dbCount(ds, "user_embeddings"));
     }
 

@@ -119,7 +119,7 @@ public class CatalogService {
                             ModelVersionRegistered.newBuilder().setEnvelope(env).setModelVersion(result.value()).build())), config.publishTimeout());
                 } else if (!result.value().toBuilder().clearCreatedAt().build().equals(model.toBuilder().clearCreatedAt().build())) {
                     c.rollback();
-                    throw new ConflictException("model version " + model.getModelId() + ":" + model.getVersion()
+                    throw new ConflictException("model_id " + model.getModelId() + " version " + model.getVersion()
                             + " is already registered with a different definition");
                 }
                 c.commit();
