@@ -102,12 +102,13 @@ class BadInputTest {
         String ds = uniqueDataset("dim");
         createDataset(ds, "MODALITY_IMAGE");
         post("/v1/frames", "{\"frames\":[" + frame(ds, "f1", 1, 1) + "," + frame(ds, "f2", 1, 1) + "," + frame(ds, "f3", 1, 1) + "]}").statusCode(200);
-        post("/v1/model-versions", "{\"dataset_id\":\"" + ds + "\",\"model_id\":\"clip\",\"version\":\"1\",\"embedding_dimension\":3}").statusCode(201);
+        post("/v1/model-versions", "{\"model_versions\":[{\"dataset_id\":\"" + ds + "\",\"model_id\":\"clip\",\"version\":\"1\",\"embedding_dimension\":3}]}")
+                .statusCode(200).body("stored", equalTo(1));
         post("/v1/embeddings", "{\"embeddings\":[" + emb(ds, "f1", "0.1,0.2,0.3") + "," + emb(ds, "f2", "0.1,0.2") + "," + emb(ds, "f3", "1,0,0") + "]}")
                 .statusCode(400)
                 .body("stored", equalTo(2))
                 .body("errors[0].field", equalTo("embeddings[1].vector"))
-                .body("errors[0].message", containsString("has dimension 2 but model clip:1 has dimension 3"));
+                .body("errors[0].message", containsString("has dimension 2 but model_id clip model_version 1 has dimension 3"));
         assertEquals(2, dbCount(ds, "user_embeddings"));
     }
 

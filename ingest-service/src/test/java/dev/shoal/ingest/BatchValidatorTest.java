@@ -114,7 +114,7 @@ class BatchValidatorTest {
                 dev.shoal.proto.ingest.v1.UserEmbedding.newBuilder().setDatasetId("d").setFrameId("f2").setModelId("m").setModelVersion("1")
                         .addVector(1).build()));
         assertEquals(1, checked.valid().size());
-        assertTrue(checked.errors().list().get(0).getMessage().contains("has dimension 1 but model m:1 has dimension 2"));
+        assertTrue(checked.errors().list().get(0).getMessage().contains("has dimension 1 but model_id m model_version 1 has dimension 2"));
     }
 
     private static Inference inference(String frame, float cat, float dog) {

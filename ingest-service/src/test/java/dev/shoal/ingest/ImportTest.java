@@ -40,7 +40,7 @@ class ImportTest {
                 .body("counts.inferences.stored", equalTo(1))
                 .body("counts.embeddings.stored", equalTo(1))
                 .body("error_count", equalTo(3))
-                .body("errors.find { it.where == 'line 8' }.message", containsString("has dimension 1 but model emb:1 has dimension 2"))
+                .body("errors.find { it.where == 'line 8' }.message", containsString("has dimension 1 but model_id emb model_version 1 has dimension 2"))
                 .body("errors.find { it.where == 'line 9' }.message", containsString("not valid JSON"))
                 .body("errors.find { it.where == 'line 10' }.field", equalTo("uris"));
         assertEquals(2, dbCount(ds, "frames"));

@@ -115,7 +115,7 @@ class BridgeRestartTest {
                 assertEquals(1, vendor.attempts(k), k + " attempted once: the dead claim was never sent");
             }
             assertEquals(List.of("created", "dispatched", "in_progress", "completed"),
-                    task("c-restart.g1").getList("history.toState"));
+                    task("c-restart.g1").getList("history.to_state"));
             assertEquals(1, probe.readAll(Topics.RETRAIN_REQUESTED, r -> "ds-restart".equals(r.key()), Duration.ofSeconds(1)).size());
             assertEquals(0, campaignView("c-restart").getList("tasks").stream()
                     .map(Object::toString).filter(s -> s.contains("failed")).collect(Collectors.toList()).size());

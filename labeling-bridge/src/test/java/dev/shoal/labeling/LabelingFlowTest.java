@@ -170,8 +170,11 @@ class LabelingFlowTest {
         // campaign view: completed, every task's history recorded
         JsonPath view = campaignView("c-happy");
         assertEquals("completed", view.getString("status"));
+        assertEquals("cat", view.getString("accepted_labels.find { it.frame_id == 'f1' }.answer.class_name"),
+                "the answer is a JSON object in snake_case, not a string");
+        assertEquals(List.of("a1", "a2", "a3"), view.getList("annotators.annotator_id"));
         assertEquals(List.of("created", "dispatched", "in_progress", "completed"),
-                task("c-happy.g0").getList("history.toState"));
+                task("c-happy.g0").getList("history.to_state"));
 
         // replays of the request (same event, and a new event for the same campaign) create nothing
         publish(probe, request);

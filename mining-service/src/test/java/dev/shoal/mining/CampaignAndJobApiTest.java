@@ -141,7 +141,7 @@ class CampaignAndJobApiTest {
         given().contentType(ContentType.JSON).body("{\"label_set\":\"v1\",\"kinds\":[\"clusters\"]}").post("/v1/analyses")
                 .then().statusCode(400).body("field", equalTo("dataset_id"));
         given().contentType(ContentType.JSON).body("{\"dataset_id\":\"x\",\"label_set\":\"v1\",\"kinds\":[\"bogus\"]}")
-                .post("/v1/analyses").then().statusCode(400).body("field", equalTo("kinds")).body("message", containsString("bogus"));
+                .post("/v1/analyses").then().statusCode(400).body("field", equalTo("kinds[0]")).body("message", containsString("bogus"));
         given().contentType(ContentType.JSON).body("{\"dataset_id\":\"x\",\"label_set\":\"v1\",\"kinds\":[\"outliers\"]}")
                 .post("/v1/analyses").then().statusCode(400).body("field", equalTo("embedding_model_version"));
         given().contentType(ContentType.JSON).body("{\"dataset_id\":\"nope-" + UUID.randomUUID()

@@ -32,14 +32,15 @@ public class DatasetEmbeddingResource {
     /** The body of {@code re-embed}; absent fields take their defaults. */
     @Schema(name = "ReEmbedRequest")
     public record ReEmbedRequest(
-            @Schema(description = "the model to embed with, modelId@version (a loaded model); default: the model that "
-                    + "embeds each frame's content in the stream", examples = "shoal-cnn-cones@20260101T120000")
-            String modelVersion,
+            @Schema(description = "the model to embed with (a loaded model), with model_version; default: the model "
+                    + "that embeds each frame's content in the stream", examples = "shoal-cnn-cones") String modelId,
+            @Schema(description = "that model's version", examples = "20260101T120000") String modelVersion,
             @Schema(description = "only frames without a vector of that model, or whose embedding failed") Boolean onlyMissing) {
     }
 
     /** The fields {@code re-embed} takes, in either spelling (snake_case, lowerCamelCase). */
-    private static final Map<String, String> FIELDS = Map.of("model_version", "model_version", "modelVersion", "model_version",
+    private static final Map<String, String> FIELDS = Map.of("model_id", "model_id", "modelId", "model_id",
+            "model_version", "model_version", "modelVersion", "model_version",
             "only_missing", "only_missing", "onlyMissing", "only_missing");
 
     @Inject
@@ -59,12 +60,12 @@ public class DatasetEmbeddingResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Re-embed every frame of a dataset (or only those without a vector or that failed), as a job",
             description = "Answers 202 with the job (GET /v1/training-jobs/{job id} follows it); 404 for a dataset none "
-                    + "of whose frames were seen; 400 naming an unknown field or model")
+                    + "of whose frames were seen; 400 naming an unknown field or a model that is not loaded")
     @RequestBody(content = @Content(schema = @Schema(implementation = ReEmbedRequest.class)))
     @APIResponse(responseCode = "202", description = "the queued job",
             content = @Content(schema = @Schema(implementation = TrainingJobService.Status.class)))
     public Response reEmbed(@PathParam("id") String datasetId, JsonNode body) {
-        String modelVersion = null;
+        Map<String, String> text = new java.util.HashMap<>();
         boolean onlyMissing = false;
         if (body != null && !body.isNull()) {
             if (!body.isObject()) {
@@ -75,33 +76,36 @@ public class DatasetEmbeddingResource {
                 String field = FIELDS.get(f.getKey());
                 JsonNode v = f.getValue();
                 if (field == null) {
-                    return error(400, f.getKey(), "unknown field '" + f.getKey() + "'; known: model_version, only_missing");
+                    return error(400, f.getKey(), "unknown field; known: model_id, model_version, only_missing");
                 } else if (v.isNull()) {
                     continue;
-                } else if (field.equals("model_version")) {
-                    if (!v.isTextual()) {
-                        return error(400, field, "expected a string modelId@version");
-                    }
-                    modelVersion = v.asText();
-                } else {
+                } else if (field.equals("only_missing")) {
                     if (!v.isBoolean()) {
-                        return error(400, field, "expected true or false");
+                        return error(400, f.getKey(), "expected true or false");
                     }
                     onlyMissing = v.asBoolean();
+                } else {
+                    if (!v.isTextual() || v.asText().isBlank()) {
+                        return error(400, f.getKey(), "expected a non-empty string");
+                    }
+                    text.put(field, v.asText());
                 }
             }
         }
         EmbedderRegistry.Loaded model = null;
-        if (modelVersion != null) {
-            try {
-                ModelRef.parse(modelVersion);
-            } catch (IllegalArgumentException e) {
-                return error(400, "model_version", e.getMessage());
+        if (!text.isEmpty()) {
+            String modelId = text.get("model_id");
+            String version = text.get("model_version");
+            if (modelId == null || version == null) {
+                String missing = modelId == null ? "model_id" : "model_version";
+                return error(400, missing, "is required with " + (modelId == null ? "model_version" : "model_id"));
             }
-            model = models.get(modelVersion);
-            if (model == null) {
-                return error(400, "model_version", "unknown model '" + modelVersion + "'; loaded: "
-                        + String.join(", ", models.loadedVersions()));
+            ModelRef ref = new ModelRef(modelId, version);
+            model = models.get(ref.storeVersion());
+            if (model == null || version.indexOf('@') >= 0) {
+                return error(400, "model_id", "no loaded model " + modelId + " version " + version + "; loaded: "
+                        + String.join(", ", models.loadedVersions().stream()
+                        .map(v -> { ModelRef r = ModelRef.parse(v); return r.modelId() + " version " + r.version(); }).toList()));
             }
         }
         if (catalog.modalityCounts(datasetId).isEmpty()) {

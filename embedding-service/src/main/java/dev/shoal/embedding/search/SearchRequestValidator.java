@@ -44,7 +44,7 @@ public final class SearchRequestValidator {
         String mv = filter.modelVersionOrNull();
         if (mv == null) {
             throw SearchException.invalid("filter.model_version",
-                    "is required: vectors of different models are not comparable (e.g. all-minilm-l6-v2@1)");
+                    "is required: vectors of different models are not comparable");
         }
         return mv;
     }

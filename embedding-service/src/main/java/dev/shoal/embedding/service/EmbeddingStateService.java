@@ -10,6 +10,7 @@ import dev.shoal.embedding.train.AutoTrainingRule;
 import dev.shoal.embedding.train.AutoTrainingService;
 import dev.shoal.embedding.train.TrainingJobService;
 import dev.shoal.proto.ingest.v1.Modality;
+import dev.shoal.embedding.domain.ModelRef;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -31,7 +32,12 @@ public class EmbeddingStateService {
 
     /** Vectors of one model version in the dataset; {@code current}: it embeds the dataset's new frames. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ModelVectors(String modelVersion, long vectors, boolean current) {
+    public record ModelVectors(String modelId, String modelVersion, long vectors, boolean current) {
+
+        static ModelVectors of(String storeVersion, long vectors, boolean current) {
+            ModelRef model = ModelRef.parse(storeVersion);
+            return new ModelVectors(model.modelId(), model.version(), vectors, current);
+        }
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -41,7 +47,8 @@ public class EmbeddingStateService {
     /** Auto-training of the dataset; {@code labelsNeeded}: more labeled image frames before its next job. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record AutoTraining(AutoTrainingRule.State state, String labelSet, int labeledFrames, int classes,
-                               int minLabeledFrames, int labelsNeeded, String modelVersion, String jobId, String jobState,
+                               int minLabeledFrames, int labelsNeeded, String modelId, String modelVersion, String jobId,
+                               String jobState,
                                String message) {
     }
 
@@ -52,7 +59,16 @@ public class EmbeddingStateService {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record State(String datasetId, long framesSeen, Map<String, Long> framesByModality, List<ModelVectors> vectors,
                         long framesFailed, long framesFailedWithoutModel, List<Reason> failureReasons, long framesPending,
-                        String imageModel, AutoTraining autoTraining) {
+                        Model imageModel, AutoTraining autoTraining) {
+    }
+
+    /** A model as the API names it: its id and version. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Model(String modelId, String modelVersion) {
+
+        static Model of(ModelRef ref) {
+            return new Model(ref.modelId(), ref.version());
+        }
     }
 
     @Inject
@@ -90,7 +106,7 @@ public class EmbeddingStateService {
             long n = stores.get().count(datasetId, version);
             boolean isCurrent = current.contains(version);
             if (n > 0 || isCurrent) {
-                vectors.add(new ModelVectors(version, n, isCurrent));
+                vectors.add(ModelVectors.of(version, n, isCurrent));
             }
             if (isCurrent) {
                 embedded += n;
@@ -101,7 +117,7 @@ public class EmbeddingStateService {
         EmbedderRegistry.Loaded image = models.imageModel(datasetId);
         return Optional.of(new State(datasetId, seen, byModality, vectors, failed.frames(), failed.noModel(), reasons,
                 Math.max(0, seen - failed.frames() - embedded),
-                image == null ? null : image.embedder().model().storeVersion(), autoTraining(datasetId)));
+                image == null ? null : Model.of(image.embedder().model()), autoTraining(datasetId)));
     }
 
     private AutoTraining autoTraining(String datasetId) {
@@ -112,7 +128,9 @@ public class EmbeddingStateService {
         String jobState = job.map(s -> s.state().name())
                 .or(() -> autoTraining.latestRun(datasetId).map(r -> r.state())).orElse(null);
         AutoTrainingRule.LabelSet set = d.labelSet();
+        ModelRef model = d.modelVersion() == null ? null : ModelRef.parse(d.modelVersion());
         return new AutoTraining(d.state(), set.name(), set.labeledFrames(), set.classes(),
-                config.autoTrain().minLabeledFrames(), d.labelsNeeded(), d.modelVersion(), jobId, jobState, d.message());
+                config.autoTrain().minLabeledFrames(), d.labelsNeeded(), model == null ? null : model.modelId(),
+                model == null ? null : model.version(), jobId, jobState, d.message());
     }
 }

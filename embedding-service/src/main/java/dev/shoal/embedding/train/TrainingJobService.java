@@ -72,9 +72,10 @@ public class TrainingJobService {
     private static final int LOOKUP = 1000;
 
     /** What to train. Nulls take the defaults; {@code labelSet} null = each frame's latest label, whatever its set. */
-    public record Request(@JsonAlias("dataset_id") String datasetId, @JsonAlias("model_id") String modelId,
-                          Integer epochs, @JsonAlias("embedding_dim") Integer embeddingDim, Integer width, Integer height,
-                          @JsonAlias("channel_order") String channelOrder, @JsonAlias("label_set") String labelSet) {
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Request(@JsonAlias("datasetId") String datasetId, @JsonAlias("modelId") String modelId,
+                          Integer epochs, @JsonAlias("embeddingDim") Integer embeddingDim, Integer width, Integer height,
+                          @JsonAlias("channelOrder") String channelOrder, @JsonAlias("labelSet") String labelSet) {
     }
 
     public enum Kind { TRAIN, RE_EMBED }
@@ -89,7 +90,7 @@ public class TrainingJobService {
 
     /**
      * A job's status as the REST API shows it. {@code trigger}: {@code api}, or {@code auto: } and why the service
-     * started it. {@code modelVersion} in the store's spelling {@code modelId@version}.
+     * started it. {@code modelId} and {@code modelVersion}: the model the job trained or embeds with.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Status(String id, Kind kind, String datasetId, State state, String trigger, String labelSet,
@@ -126,7 +127,9 @@ public class TrainingJobService {
         }
 
         synchronized Status status() {
-            return new Status(id, kind, datasetId, state, trigger, labelSet, modelId, modelVersion, labeled, classes,
+            ModelRef model = modelVersion == null ? null : ModelRef.parse(modelVersion);
+            return new Status(id, kind, datasetId, state, trigger, labelSet, model == null ? modelId : model.modelId(),
+                    model == null ? null : model.version(), labeled, classes,
                     skipped, toEmbed, embedded, failed, finalLoss, message, createdAt, finishedAt);
         }
 

@@ -194,9 +194,9 @@ class EmbeddingPipelineTest {
     /** Frame ids a REST text search over {@code ds} returns with these filter fields. */
     private static List<String> textSearch(String ds, Map<String, Object> filter) {
         Map<String, Object> f = new java.util.HashMap<>(filter);
-        f.put("datasetId", ds);
+        f.put("dataset_id", ds);
         return given().contentType(ContentType.JSON).body(Map.of("text", "an animal", "k", 10, "filter", f))
-                .when().post("/v1/search/text").then().statusCode(200).extract().jsonPath().getList("neighbors.frame.frameId");
+                .when().post("/v1/search/text").then().statusCode(200).extract().jsonPath().getList("neighbors.frame.frame_id");
     }
 
     /** Rows of this test's dataset other than {@code frame} (other tests of this class share the dataset id). */

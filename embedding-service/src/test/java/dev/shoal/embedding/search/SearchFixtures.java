@@ -15,6 +15,9 @@ public final class SearchFixtures {
 
     public final String dataset = "ds-" + UUID.randomUUID().toString().substring(0, 8);
     public final String modelVersion = "test-model@" + UUID.randomUUID().toString().substring(0, 8);
+    /** The API's spelling of {@link #modelVersion}: model_id and model_version. */
+    public final String modelId = "test-model";
+    public final String version = modelVersion.substring(modelVersion.indexOf('@') + 1);
     public final List<VectorRecord> rows = new ArrayList<>();
 
     public SearchFixtures(VectorStore store) {

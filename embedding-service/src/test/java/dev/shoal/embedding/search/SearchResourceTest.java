@@ -46,11 +46,12 @@ class SearchResourceTest {
     void nearestNeighboursOfAVectorComeMostSimilarFirstWithCosineScores() {
         SearchFixtures f = new SearchFixtures(store);
         post("vector", Map.of("vector", List.of(1, 0, 0, 0), "k", 3,
-                "filter", Map.of("datasetId", f.dataset, "modelVersion", f.modelVersion)))
+                "filter", Map.of("dataset_id", f.dataset, "model_id", f.modelId, "model_version", f.version)))
                 .then().statusCode(200)
-                .body("modelVersion", equalTo(f.modelVersion))
+                .body("model_id", equalTo(f.modelId))
+                .body("model_version", equalTo(f.version))
                 .body("dimension", equalTo(4))
-                .body("neighbors.frame.frameId", contains("p0", "p1", "p2"))
+                .body("neighbors.frame.frame_id", contains("p0", "p1", "p2"))
                 .body("neighbors[0].score", equalTo(1.0f))
                 .body("neighbors[0].frame.label", equalTo("cat"))
                 .body("neighbors[0].frame.vector", nullValue());
@@ -59,12 +60,12 @@ class SearchResourceTest {
     @Test
     void filtersNarrowTheNeighbours() {
         SearchFixtures f = new SearchFixtures(store);
-        Map<String, Object> base = Map.of("datasetId", f.dataset, "modelVersion", f.modelVersion);
+        Map<String, Object> base = Map.of("dataset_id", f.dataset, "model_id", f.modelId, "model_version", f.version);
         // the unlabeled pool only: the q frames, though the query points at the p frames
         post("vector", Map.of("vector", List.of(1, 0, 0, 0), "k", 20,
                 "filter", merge(base, Map.of("labeled", false))))
                 .then().statusCode(200).body("neighbors", hasSize(5))
-                .body("neighbors.frame.frameId", everyItem(org.hamcrest.Matchers.startsWith("q")));
+                .body("neighbors.frame.frame_id", everyItem(org.hamcrest.Matchers.startsWith("q")));
         post("vector", Map.of("vector", List.of(1, 0, 0, 0), "k", 20, "filter", merge(base, Map.of("labeled", true))))
                 .then().statusCode(200).body("neighbors", hasSize(10));
         post("vector", Map.of("vector", List.of(0, 0, 1, 0), "k", 20, "filter", merge(base, Map.of("label", "cat"))))
@@ -75,17 +76,17 @@ class SearchResourceTest {
         post("vector", Map.of("vector", List.of(0, 0, 1, 0), "k", 20, "filter", merge(base, Map.of("prediction", "dog"))))
                 .then().statusCode(200).body("neighbors", hasSize(10));
         post("vector", Map.of("vector", List.of(0, 0, 1, 0), "k", 20,
-                "filter", Map.of("datasetId", "other-" + f.dataset, "modelVersion", f.modelVersion)))
+                "filter", Map.of("dataset_id", "other-" + f.dataset, "model_id", f.modelId, "model_version", f.version)))
                 .then().statusCode(200).body("neighbors", hasSize(0));
     }
 
     @Test
     void nearestNeighboursOfAFrameLeaveTheFrameItselfOut() {
         SearchFixtures f = new SearchFixtures(store);
-        post("frame", Map.of("frameId", "r0", "k", 2, "includeVectors", true,
-                "filter", Map.of("datasetId", f.dataset, "modelVersion", f.modelVersion)))
+        post("frame", Map.of("frame_id", "r0", "k", 2, "include_vectors", true,
+                "filter", Map.of("dataset_id", f.dataset, "model_id", f.modelId, "model_version", f.version)))
                 .then().statusCode(200)
-                .body("neighbors.frame.frameId", contains("r1", "r2"))
+                .body("neighbors.frame.frame_id", contains("r1", "r2"))
                 .body("neighbors[0].frame.vector", hasSize(4));
     }
 
@@ -93,12 +94,12 @@ class SearchResourceTest {
     void theCentroidOfSeveralFramesIsBetweenThem() {
         SearchFixtures f = new SearchFixtures(store);
         // centroid of p0 (x) and q0 (y) is (0.5, 0.5, 0, 0): nearest are the other p and q frames, never r
-        post("frames", Map.of("frameIds", List.of("p0", "q0"), "k", 4,
-                "filter", Map.of("datasetId", f.dataset, "modelVersion", f.modelVersion)))
+        post("frames", Map.of("frame_ids", List.of("p0", "q0"), "k", 4,
+                "filter", Map.of("dataset_id", f.dataset, "model_id", f.modelId, "model_version", f.version)))
                 .then().statusCode(200)
                 .body("neighbors", hasSize(4))
-                .body("neighbors.frame.frameId", not(hasItem("p0")))
-                .body("neighbors.frame.frameId", everyItem(org.hamcrest.Matchers.matchesPattern("[pq][1-4]")));
+                .body("neighbors.frame.frame_id", not(hasItem("p0")))
+                .body("neighbors.frame.frame_id", everyItem(org.hamcrest.Matchers.matchesPattern("[pq][1-4]")));
     }
 
     @Test
@@ -114,20 +115,21 @@ class SearchResourceTest {
             rows.add(new VectorRecord("t" + i, mv, dataset, "train", null, null, false, null, e.vector()));
         }
         store.upsert(rows);
-        post("text", Map.of("text", "music", "k", 3, "filter", Map.of("datasetId", dataset)))
+        post("text", Map.of("text", "music", "k", 3, "filter", Map.of("dataset_id", dataset)))
                 .then().statusCode(200)
-                .body("modelVersion", equalTo(mv))
+                .body("model_id", equalTo(dev.shoal.embedding.domain.ModelRef.parse(mv).modelId()))
+                .body("model_version", equalTo(dev.shoal.embedding.domain.ModelRef.parse(mv).version()))
                 .body("dimension", equalTo(384))
                 .body("neighbors", hasSize(3))
-                .body("neighbors[0].frame.frameId", equalTo("t0"));
-        post("text", Map.of("text", "finance", "k", 1, "filter", Map.of("datasetId", dataset)))
-                .then().statusCode(200).body("neighbors[0].frame.frameId", equalTo("t1"));
+                .body("neighbors[0].frame.frame_id", equalTo("t0"));
+        post("text", Map.of("text", "finance", "k", 1, "filter", Map.of("dataset_id", dataset)))
+                .then().statusCode(200).body("neighbors[0].frame.frame_id", equalTo("t1"));
     }
 
     @Test
     void badRequestsAreRefusedNamingTheField() {
         SearchFixtures f = new SearchFixtures(store);
-        Map<String, Object> filter = Map.of("datasetId", f.dataset, "modelVersion", f.modelVersion);
+        Map<String, Object> filter = Map.of("dataset_id", f.dataset, "model_id", f.modelId, "model_version", f.version);
         post("vector", Map.of("vector", List.of(1, 0, 0, 0), "k", 0, "filter", filter))
                 .then().statusCode(400).body("field", equalTo("k")).body("message", containsString("between 1 and 1000"));
         post("vector", Map.of("vector", List.of(1, 0, 0, 0), "k", 100000, "filter", filter))
@@ -137,15 +139,15 @@ class SearchResourceTest {
                 .body("message", containsString("3 dimensions")).body("message", containsString("has 4"));
         post("vector", Map.of("vector", List.of(0, 0, 0, 0), "k", 3, "filter", filter))
                 .then().statusCode(400).body("field", equalTo("vector")).body("message", containsString("zeros"));
-        post("vector", Map.of("vector", List.of(1, 0, 0, 0), "k", 3, "filter", Map.of("datasetId", f.dataset)))
+        post("vector", Map.of("vector", List.of(1, 0, 0, 0), "k", 3, "filter", Map.of("dataset_id", f.dataset)))
                 .then().statusCode(400).body("field", equalTo("filter.model_version"));
-        post("vector", Map.of("vector", List.of(1, 0, 0, 0), "k", 3, "filter", Map.of("modelVersion", "nobody@0")))
+        post("vector", Map.of("vector", List.of(1, 0, 0, 0), "k", 3, "filter", Map.of("model_id", "nobody", "model_version", "0")))
                 .then().statusCode(404).body("field", equalTo("filter.model_version"));
-        post("frame", Map.of("frameId", "no-such-frame", "filter", filter))
+        post("frame", Map.of("frame_id", "no-such-frame", "filter", filter))
                 .then().statusCode(404).body("field", equalTo("frame_id")).body("message", containsString("no-such-frame"));
-        post("frames", Map.of("frameIds", List.of("p0", "nope"), "filter", filter))
+        post("frames", Map.of("frame_ids", List.of("p0", "nope"), "filter", filter))
                 .then().statusCode(404).body("field", equalTo("frame_ids[1]"));
-        post("frames", Map.of("frameIds", List.of(), "filter", filter))
+        post("frames", Map.of("frame_ids", List.of(), "filter", filter))
                 .then().statusCode(400).body("field", equalTo("frame_ids"));
         post("text", Map.of("text", " "))
                 .then().statusCode(400).body("field", equalTo("text"));
@@ -162,19 +164,19 @@ class SearchResourceTest {
                     new float[]{1, i, 0, 0}));
         }
         store.upsert(more);
-        Response r = given().queryParam("datasetId", f.dataset).queryParam("modelVersion", f.modelVersion)
+        Response r = given().queryParam("dataset_id", f.dataset).queryParam("model_id", f.modelId).queryParam("model_version", f.version)
                 .when().get("/v1/search/export");
         r.then().statusCode(200).contentType(containsString("application/x-ndjson"));
         String[] lines = r.asString().split("\n");
         assertEquals(1215, lines.length);
         io.restassured.path.json.JsonPath first = io.restassured.path.json.JsonPath.from(lines[0]);
-        assertEquals(f.dataset, first.getString("datasetId"));
+        assertEquals(f.dataset, first.getString("dataset_id"));
         assertEquals(4, first.getList("vector").size());
-        assertTrue(java.util.Arrays.stream(lines).anyMatch(l -> l.contains("\"frameId\":\"bulk1199\"")));
+        assertTrue(java.util.Arrays.stream(lines).anyMatch(l -> l.contains("\"frame_id\":\"bulk1199\"")));
 
-        given().queryParam("modelVersion", f.modelVersion).when().get("/v1/search/export")
+        given().queryParam("model_id", f.modelId).queryParam("model_version", f.version).when().get("/v1/search/export")
                 .then().statusCode(400).body("field", equalTo("dataset_id"));
-        given().queryParam("datasetId", f.dataset).queryParam("modelVersion", f.modelVersion)
+        given().queryParam("dataset_id", f.dataset).queryParam("model_id", f.modelId).queryParam("model_version", f.version)
                 .when().get("/v1/search/count")
                 .then().statusCode(200).body("count", equalTo(1215));
     }

@@ -131,16 +131,21 @@ class AutoTrainingTest {
                     .body("failed_frames", equalTo(0))
                     .extract().jsonPath();
             assertTrue(trained.getInt("labeled_frames") >= MIN_LABELS, "trained on " + trained.getInt("labeled_frames"));
-            String model = trained.getString("model_version");
-            assertEquals("shoal-cnn-" + dataset, ModelRef.parse(model).modelId());
+            String modelId = trained.getString("model_id");
+            String version = trained.getString("model_version");
+            String model = new ModelRef(modelId, version).storeVersion();
+            assertEquals("shoal-cnn-" + dataset, modelId);
             assertEquals(frames, store.count(dataset, model), "every frame, those that failed included, has a vector");
             JsonPath after = state();
             assertEquals(0, after.getInt("frames_failed"));
             assertEquals(0, after.getInt("frames_pending"));
-            assertEquals(model, after.getString("image_model"));
+            assertEquals(modelId, after.getString("image_model.model_id"));
+            assertEquals(version, after.getString("image_model.model_version"));
             assertEquals("TRAINED", after.getString("auto_training.state"));
-            assertEquals(model, after.getString("auto_training.model_version"));
-            assertEquals(frames, (int) after.<Integer>getList("vectors.findAll { it.model_version == '" + model + "' }.vectors").get(0));
+            assertEquals(modelId, after.getString("auto_training.model_id"));
+            assertEquals(version, after.getString("auto_training.model_version"));
+            assertEquals(frames, (int) after.<Integer>getList("vectors.findAll { it.model_id == '" + modelId
+                    + "' && it.model_version == '" + version + "' }.vectors").get(0));
 
             // 3. a frame that arrives now is embedded by the dataset's trained model
             String late = frameId(frames);
@@ -161,18 +166,18 @@ class AutoTrainingTest {
             given().get("/v1/training-jobs/" + reJob).then().body("state", equalTo("SUCCEEDED"))
                     .body("frames_to_embed", equalTo(frames + 1)).body("embedded_frames", equalTo(frames + 1));
             assertEquals(frames + 1, store.count(dataset, model));
-            String missingJob = given().contentType(ContentType.JSON).body(Map.of("only_missing", true, "model_version", model))
+            String missingJob = given().contentType(ContentType.JSON).body(Map.of("only_missing", true, "model_id", modelId, "model_version", version))
                     .when().post("/v1/datasets/" + dataset + "/re-embed").then().statusCode(202)
-                    .body("model_version", equalTo(model)).extract().path("id");
+                    .body("model_id", equalTo(modelId)).body("model_version", equalTo(version)).extract().path("id");
             awaitDone(missingJob);
             given().get("/v1/training-jobs/" + missingJob).then().body("state", equalTo("SUCCEEDED"))
                     .body("frames_to_embed", equalTo(0));
         }
         given().contentType(ContentType.JSON).body(Map.of("bogus", 1)).when().post("/v1/datasets/" + dataset + "/re-embed")
                 .then().statusCode(400).body("field", equalTo("bogus"));
-        given().contentType(ContentType.JSON).body(Map.of("model_version", "nope@1"))
+        given().contentType(ContentType.JSON).body(Map.of("model_id", "nope", "model_version", "1"))
                 .when().post("/v1/datasets/" + dataset + "/re-embed")
-                .then().statusCode(400).body("field", equalTo("model_version")).body("message", containsString("nope@1"));
+                .then().statusCode(400).body("field", equalTo("model_id")).body("message", containsString("nope version 1"));
         given().contentType(ContentType.JSON).body(Map.of()).when().post("/v1/datasets/no-such-dataset/re-embed")
                 .then().statusCode(404);
         given().get("/v1/datasets/no-such-dataset/embedding-state").then().statusCode(404);

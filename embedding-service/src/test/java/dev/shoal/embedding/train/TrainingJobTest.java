@@ -106,8 +106,7 @@ class TrainingJobTest {
                     .body("embedded_frames", equalTo(images.size()))
                     .extract();
             String modelId = status.path("model_id");
-            String modelVersion = status.path("model_version");
-            assertEquals(modelId, ModelRef.parse(modelVersion).modelId());
+            String modelVersion = new ModelRef(modelId, status.path("model_version")).storeVersion();
             assertEquals(images.size(), store.count(dataset, modelVersion));
             VectorRecord first = store.get(dataset + "-0", modelVersion).orElseThrow();
             assertEquals(64, first.vector().length);

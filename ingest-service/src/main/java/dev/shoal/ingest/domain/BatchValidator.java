@@ -399,8 +399,8 @@ public final class BatchValidator {
                 if (expected == null) {
                     dimensions.put(key, e.getVectorCount()); // the first vector of a new model version fixes its dimension
                 } else if (expected != e.getVectorCount()) {
-                    errors.add(i, e.getFrameId(), "vector", "has dimension " + e.getVectorCount() + " but model "
-                            + e.getModelId() + ":" + e.getModelVersion() + " has dimension " + expected);
+                    errors.add(i, e.getFrameId(), "vector", "has dimension " + e.getVectorCount() + " but model_id "
+                            + e.getModelId() + " model_version " + e.getModelVersion() + " has dimension " + expected);
                 }
             }
             if (!errors.isBad(i)) {

@@ -31,10 +31,10 @@ public final class JsonTypes {
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             FieldDescriptor field = field(type, e.getKey());
-            if (field == null) {
-                continue; // unknown fields: JsonFormat refuses them and names them
-            }
             String name = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+            if (field == null) {
+                return new Problem(name, "unknown field");
+            }
             JsonNode value = e.getValue();
             if (value.isNull()) {
                 continue;

@@ -35,7 +35,7 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * Batch upserts. Bodies are proto3-JSON ({@code {"frames": [...]}}) or binary protobuf
+ * Batch upserts. Bodies are proto3-JSON ({@code {"frames": [...]}}; any other top-level field is refused) or binary protobuf
  * ({@code application/x-protobuf}, an {@code Upsert*Request}). Thousands of rows per call.
  * 200: every row valid (stored or unchanged). 400: some rows refused; the body lists each with its index and field,
  * and the valid rows of the batch were stored all the same ({@code stored} + {@code unchanged}).
@@ -127,12 +127,16 @@ public class BatchResource {
     @POST
     @Path("/model-versions")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Register a model version (201 created, 200 already registered identically, 409 conflicting)")
-    public Response registerModelVersion(String body, @HeaderParam(REQUEST_ID) String requestId) {
-        ModelVersion model = ProtoJson.parse(body, ModelVersion.newBuilder(), "model version");
-        var result = catalog.registerModelVersion(model, id(requestId));
-        return Response.status(result.created() ? Response.Status.CREATED : Response.Status.OK)
-                .entity(ProtoJson.print(result.value())).build();
+    @Operation(summary = "Register model versions (a model_id and its version, framework, metrics, parent_version)",
+            description = "Each row is registered on its own: stored (new), unchanged (already registered identically) "
+                    + "or a row error (invalid, or registered before with a different definition)")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "model_versions", value =
+            "{\"model_versions\": [{\"dataset_id\": \"cones\", \"model_id\": \"resnet\", \"version\": \"3\", "
+                    + "\"framework\": \"pytorch\", \"parent_version\": \"2\", \"metrics\": {\"accuracy\": \"0.91\"}}]}")))
+    @APIResponse(responseCode = "200", description = "BatchResult: every row registered or already registered identically")
+    @APIResponse(responseCode = "400", description = "BatchResult with the refused rows; the valid ones were registered")
+    public Response modelVersions(String body, @HeaderParam(REQUEST_ID) String requestId) {
+        return json(body, "model_versions", ModelVersion::newBuilder, catalog::registerModelVersions, requestId);
     }
 
     private <T extends Message> Response json(String body, String collection, Supplier<Message.Builder> builders,

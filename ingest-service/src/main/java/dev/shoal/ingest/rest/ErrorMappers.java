@@ -18,9 +18,15 @@ public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
+    /** 400 {@code {"error": "...", "field": "<name>", "message": "..."}}; field and message only when a field is at fault. */
     @ServerExceptionMapper
     public Response invalid(InvalidRequestException e) {
-        return error(Response.Status.BAD_REQUEST, e.getMessage());
+        if (e.field() == null) {
+            return error(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+        String message = e.getMessage().substring(e.field().length() + 2);
+        return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", e.getMessage(), "field", e.field(), "message", message)).build();
     }
 
     @ServerExceptionMapper

@@ -51,7 +51,7 @@ public final class ProtoJson {
         }
         JsonTypes.Problem problem = JsonTypes.check(root, builder.getDescriptorForType());
         if (problem != null) {
-            throw new InvalidRequestException(problem.field() + ": " + problem.message());
+            throw new InvalidRequestException(problem.field(), problem.message());
         }
         try {
             PARSER.merge(json, builder);
@@ -95,14 +95,16 @@ public final class ProtoJson {
     }
 
     /**
-     * Reads {@code {"<collection>": [ ... ]}} (or a bare array) into messages. A row that does not parse becomes
-     * a row error; {@code defaultDataset} fills rows with no dataset_id when the URL names the dataset.
+     * Reads {@code {"<collection>": [ ... ]}} (the collection named in snake_case or, as proto3-JSON allows,
+     * lowerCamelCase; or a bare array) into messages. Any other field of the object is refused, naming it. A row that
+     * does not parse becomes a row error.
      */
     public static <T extends Message> Rows<T> rows(String body, String collection, Supplier<Message.Builder> builders) {
         JsonNode root = tree(body);
-        JsonNode array = root.isArray() ? root : root.get(collection);
+        JsonNode array = root.isArray() ? root : collection(root, collection);
         if (array == null || !array.isArray()) {
-            throw new InvalidRequestException("the body must be a JSON object with an array field '" + collection + "' (or a bare array)");
+            throw new InvalidRequestException(collection, "the body must be a JSON object with an array field '"
+                    + collection + "' (or a bare array)");
         }
         List<T> rows = new ArrayList<>(array.size());
         List<Integer> positions = new ArrayList<>(array.size());
@@ -131,6 +133,38 @@ public final class ProtoJson {
             }
         }
         return new Rows<>(rows, positions, errors);
+    }
+
+    /** The collection array of a batch object; any other field is an unknown field. */
+    private static JsonNode collection(JsonNode root, String collection) {
+        if (!root.isObject()) {
+            return null;
+        }
+        String camel = lowerCamel(collection);
+        JsonNode array = null;
+        for (java.util.Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!name.equals(collection) && !name.equals(camel)) {
+                throw new InvalidRequestException(name, "unknown field; the body is {\"" + collection + "\": [...]}");
+            }
+            array = root.get(name);
+        }
+        return array;
+    }
+
+    /** {@code model_versions} to {@code modelVersions}, as protobuf derives a field's JSON name. */
+    static String lowerCamel(String snake) {
+        StringBuilder out = new StringBuilder(snake.length());
+        boolean upper = false;
+        for (char c : snake.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
     }
 
     /** The row's id when it is a usable string, for the error's {@code id}; else empty. */

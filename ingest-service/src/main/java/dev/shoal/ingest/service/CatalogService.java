@@ -119,7 +119,7 @@ public class CatalogService {
                             ModelVersionRegistered.newBuilder().setEnvelope(env).setModelVersion(result.value()).build())), config.publishTimeout());
                 } else if (!result.value().toBuilder().clearCreatedAt().build().equals(model.toBuilder().clearCreatedAt().build())) {
                     c.rollback();
-                    throw new ConflictException("model version " + model.getModelId() + ":" + model.getVersion()
+                    throw new ConflictException("model_id " + model.getModelId() + " version " + model.getVersion()
                             + " is already registered with a different definition");
                 }
                 c.commit();
@@ -132,6 +132,35 @@ public class CatalogService {
             throw new StoreException("registering model version", e);
         }
     }
+
+    /**
+     * Registers a batch of model versions, each on its own: a row that is invalid or conflicts with what is
+     * registered becomes a row error ({@code model_versions[i].<field>}), the others are registered (stored) or
+     * already registered identically (unchanged).
+     */
+    public BatchResult registerModelVersions(List<ModelVersion> models, String correlationId) {
+        checkSize("model_versions", models.size());
+        BatchResult.Builder out = BatchResult.newBuilder().setReceived(models.size());
+        for (int i = 0; i < models.size(); i++) {
+            ModelVersion m = models.get(i);
+            try {
+                if (registerModelVersion(m, correlationId).created()) {
+                    out.setStored(out.getStored() + 1);
+                } else {
+                    out.setUnchanged(out.getUnchanged() + 1);
+                }
+            } catch (InvalidRequestException | ConflictException e) {
+                java.util.regex.Matcher field = MODEL_VERSION_FIELD.matcher(e.getMessage());
+                out.addErrors(RowError.newBuilder().setIndex(i).setId(m.getModelId())
+                        .setField("model_versions[" + i + "]" + (field.lookingAt() ? field.group(1) : ""))
+                        .setMessage(e.getMessage().replaceFirst("^model_version\\.", "")).build());
+            }
+        }
+        return out.build();
+    }
+
+    /** The field a model version's problem names: "model_version.model_id must ..." gives ".model_id". */
+    private static final java.util.regex.Pattern MODEL_VERSION_FIELD = java.util.regex.Pattern.compile("model_version(\\.[a-z_]+)");
 
     // ------------------------------------------------------------------ batches
 

@@ -244,7 +244,7 @@ public class CatalogRepository implements CatalogView {
             dimensions.put(key, dim);
             return OptionalInt.of(dim);
         } catch (SQLException e) {
-            throw new StoreException("reading the embedding dimension of " + modelId + ":" + modelVersion, e);
+            throw new StoreException("reading the embedding dimension of model_id " + modelId + " model_version " + modelVersion, e);
         }
     }
 

@@ -29,6 +29,23 @@ final class JsonFields {
         }
     }
 
+    /**
+     * Refuses a field of {@code node} that is not one of {@code known}: 400 {@code "<path>.<name>: unknown field"}, so a
+     * misspelled field is not dropped silently. {@code path} is where the object sits ("" for the body itself).
+     */
+    static void onlyKnown(JsonNode node, String path, java.util.Set<String> known) {
+        if (node == null || !node.isObject()) {
+            return;
+        }
+        for (java.util.Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                throw new CallbackRejected(400, (path.isEmpty() ? "" : path + ".") + name + ": unknown field; known: "
+                        + String.join(", ", new java.util.TreeSet<>(known)));
+            }
+        }
+    }
+
     static String text(JsonNode node, String field, String path) {
         JsonNode v = node == null ? null : node.get(field);
         if (v == null || v.isNull() || !(v.isTextual() || v.isNumber()) || v.asText().isBlank()) {

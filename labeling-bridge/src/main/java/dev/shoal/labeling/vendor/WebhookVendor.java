@@ -31,6 +31,7 @@ import java.util.Map;
  *              {"frame_id": "...", "annotator_id": "...", "boxes": [{"class_name": "car", "x": 1, "y": 2, "width": 3, "height": 4}]},
  *              {"frame_id": "...", "annotator_id": "...", "polygons": [{"class_name": "road", "points": [[0,0],[5,0],[5,5]]}]}]}
  * </pre>
+ * Any other field is refused with 400 naming it ({@code results[0].clas_name: unknown field}).
  */
 @ApplicationScoped
 public class WebhookVendor implements VendorAdapter {
@@ -86,6 +87,7 @@ public class WebhookVendor implements VendorAdapter {
         String secret = vendor.secret().orElseThrow(() -> new CallbackRejected(401, "vendor has no secret configured"));
         String signature = verifySigned(secret, headers, body, now, config.callback().replayWindow());
         JsonNode root = JsonFields.parse(mapper, body);
+        JsonFields.onlyKnown(root, "", java.util.Set.of("task_id", "status", "reason", "results", "vendor_task_id"));
         String taskId = JsonFields.text(root, "task_id", "task_id");
         String status = JsonFields.optText(root, "status");
         if (status != null && !List.of("completed", "in_progress", "failed").contains(status)) {
@@ -128,6 +130,7 @@ public class WebhookVendor implements VendorAdapter {
         if (r == null || !r.isObject()) {
             throw new CallbackRejected(400, path + " must be an object");
         }
+        JsonFields.onlyKnown(r, path, java.util.Set.of("frame_id", "annotator_id", "class_name", "boxes", "polygons"));
         String frameId = JsonFields.text(r, "frame_id", path + ".frame_id");
         String annotator = JsonFields.text(r, "annotator_id", path + ".annotator_id");
         String className = JsonFields.optText(r, "class_name");
@@ -138,6 +141,7 @@ public class WebhookVendor implements VendorAdapter {
             for (int i = 0; i < b.size(); i++) {
                 String p = path + ".boxes[" + i + "]";
                 JsonNode box = b.get(i);
+                JsonFields.onlyKnown(box, p, java.util.Set.of("class_name", "x", "y", "width", "height"));
                 boxes.add(new Answer.BoxValue(JsonFields.text(box, "class_name", p + ".class_name"),
                         JsonFields.number(box, "x", p + ".x"), JsonFields.number(box, "y", p + ".y"),
                         JsonFields.number(box, "width", p + ".width"), JsonFields.number(box, "height", p + ".height")));
@@ -148,6 +152,7 @@ public class WebhookVendor implements VendorAdapter {
             for (int i = 0; i < pl.size(); i++) {
                 String p = path + ".polygons[" + i + "]";
                 JsonNode poly = pl.get(i);
+                JsonFields.onlyKnown(poly, p, java.util.Set.of("class_name", "points"));
                 JsonNode pts = JsonFields.array(poly, "points", p + ".points", true);
                 polygons.add(new Answer.PolygonValue(JsonFields.text(poly, "class_name", p + ".class_name"),
                         Vendors.points(pts, p + ".points", 1.0, 1.0)));

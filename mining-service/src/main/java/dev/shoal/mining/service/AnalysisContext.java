@@ -78,8 +78,8 @@ public final class AnalysisContext {
     public KnnGraph knn(int k) {
         float[][] v = vectors();
         if (v.length < 2) {
-            throw new IllegalStateException("needs at least 2 frames with vectors of embedding model "
-                    + analysis.embeddingModelId() + ":" + analysis.embeddingModelVersion());
+            throw new IllegalStateException("needs at least 2 frames with vectors of embedding_model_id "
+                    + analysis.embeddingModelId() + " embedding_model_version " + analysis.embeddingModelVersion());
         }
         int kk = Math.min(k, v.length - 1);
         if (graph == null || graph.k() != kk) {

@@ -228,11 +228,11 @@ public class AnalysisService {
             }
             if (in.hasModel() && !readModel.hasInferences(in.datasetId(), in.modelId(), in.modelVersion())) {
                 throw new BadRequest("model_version", "dataset " + in.datasetId() + " has no inferences of "
-                        + in.modelId() + ":" + in.modelVersion());
+                        + "model_id " + in.modelId() + " model_version " + in.modelVersion());
             }
             if (in.hasEmbedding() && embeddings.sources(in.datasetId(), in.embeddingModelId(), in.embeddingModelVersion()).isEmpty()) {
-                throw new BadRequest("embedding_model_version", "no embeddings of " + in.embeddingModelId() + ":"
-                        + in.embeddingModelVersion() + " in dataset " + in.datasetId());
+                throw new BadRequest("embedding_model_version", "no embeddings of embedding_model_id " + in.embeddingModelId()
+                        + " embedding_model_version " + in.embeddingModelVersion() + " in dataset " + in.datasetId());
             }
             return;
         }
@@ -241,12 +241,12 @@ public class AnalysisService {
         }
         if (in.hasModel() && expected.getOrDefault(DataFreshness.INFERENCES + in.modelId() + ":" + in.modelVersion(), 0L) == 0) {
             throw new BadRequest("model_version", "dataset " + in.datasetId() + " has no inferences of "
-                    + in.modelId() + ":" + in.modelVersion());
+                    + "model_id " + in.modelId() + " model_version " + in.modelVersion());
         }
         if (in.hasEmbedding() && expected.getOrDefault(DataFreshness.VECTORS + in.embeddingModelId() + ":"
                 + in.embeddingModelVersion(), 0L) == 0) {
-            throw new BadRequest("embedding_model_version", "no embeddings of " + in.embeddingModelId() + ":"
-                    + in.embeddingModelVersion() + " in dataset " + in.datasetId());
+            throw new BadRequest("embedding_model_version", "no embeddings of embedding_model_id " + in.embeddingModelId()
+                    + " embedding_model_version " + in.embeddingModelVersion() + " in dataset " + in.datasetId());
         }
     }
 

@@ -158,7 +158,8 @@ public class CampaignService {
         vectors.fetch(datasetId, embId, embVersion, seedFrames, seedVectors::put);
         if (seedVectors.isEmpty()) {
             throw new BadRequest(r.frameIds() != null ? "frame_ids" : "embedding_model_version",
-                    "none of the seed frames has a vector of " + embId + ":" + embVersion);
+                    "none of the seed frames has a vector of embedding_model_id " + embId
+                            + " embedding_model_version " + embVersion);
         }
         float[] centroid = centroid(seedVectors.values());
         Set<String> exclude = new HashSet<>(seedFrames);

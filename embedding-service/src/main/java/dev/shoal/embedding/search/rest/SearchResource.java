@@ -1,6 +1,8 @@
 package dev.shoal.embedding.search.rest;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.embedding.domain.ModelRef;
 import dev.shoal.embedding.search.SearchException;
 import dev.shoal.embedding.search.SearchRequest;
 import dev.shoal.embedding.search.SearchResult;
@@ -50,19 +52,23 @@ public class SearchResource {
     ObjectMapper json;
 
     // ---------------------------------------------------------------- DTOs
+    // JSON names are snake_case (quarkus.jackson.property-naming-strategy); the lowerCamelCase spelling proto3-JSON
+    // allows is accepted on input (@JsonAlias); any other field is refused with 400 naming it (JsonBindingErrorMapper).
 
     @Schema(description = "Which frames may be returned; absent fields match everything")
     public record Filter(
-            @Schema(description = "dataset id") String datasetId,
-            @Schema(description = "model version, modelId@version; required except for text queries",
-                    examples = "all-minilm-l6-v2@1") String modelVersion,
+            @JsonAlias("datasetId") @Schema(description = "dataset id") String datasetId,
+            @JsonAlias("modelId") @Schema(description = "the embedding model; with model_version, required except for "
+                    + "text queries", examples = "all-minilm-l6-v2") String modelId,
+            @JsonAlias("modelVersion") @Schema(description = "the embedding model's version", examples = "1") String modelVersion,
             @Schema(description = "train / validation / test / unlabeled") String split,
             @Schema(description = "true = labeled frames only, false = the unlabeled pool only, absent = both") Boolean labeled,
             @Schema(description = "class label the frame carries") String label,
             @Schema(description = "class the model predicted") String prediction) {
 
         SearchRequest.Filter toDomain() {
-            return new SearchRequest.Filter(datasetId, modelVersion, split, labeled, label, prediction);
+            return new SearchRequest.Filter(datasetId, storeKey("filter.", modelId, modelVersion), split, labeled, label,
+                    prediction);
         }
     }
 
@@ -71,29 +77,32 @@ public class SearchResource {
 
     public record VectorQuery(@Schema(required = true) float[] vector,
                               @Schema(description = "neighbours wanted, 1..max-k (default 10)") Integer k,
-                              Filter filter, Boolean includeVectors) {
+                              Filter filter, @JsonAlias("includeVectors") Boolean includeVectors) {
 
         SearchRequest.ByVector toDomain() {
             return new SearchRequest.ByVector(vector, kOrDefault(k), filterOrNone(filter));
         }
     }
 
-    public record FrameQuery(@Schema(required = true) String frameId, Integer k, Filter filter, Boolean includeVectors) {
+    public record FrameQuery(@JsonAlias("frameId") @Schema(required = true) String frameId, Integer k, Filter filter,
+                             @JsonAlias("includeVectors") Boolean includeVectors) {
 
         SearchRequest.ByFrame toDomain() {
             return new SearchRequest.ByFrame(frameId, kOrDefault(k), filterOrNone(filter));
         }
     }
 
-    public record FramesQuery(@Schema(required = true, description = "their centroid is the query") List<String> frameIds,
-                              Integer k, Filter filter, Boolean includeVectors) {
+    public record FramesQuery(@JsonAlias("frameIds") @Schema(required = true, description = "their centroid is the query")
+                              List<String> frameIds, Integer k, Filter filter,
+                              @JsonAlias("includeVectors") Boolean includeVectors) {
 
         SearchRequest.ByFrames toDomain() {
             return new SearchRequest.ByFrames(frameIds, kOrDefault(k), filterOrNone(filter));
         }
     }
 
-    public record TextQuery(@Schema(required = true) String text, Integer k, Filter filter, Boolean includeVectors) {
+    public record TextQuery(@Schema(required = true) String text, Integer k, Filter filter,
+                            @JsonAlias("includeVectors") Boolean includeVectors) {
 
         SearchRequest.ByText toDomain() {
             return new SearchRequest.ByText(text, kOrDefault(k), filterOrNone(filter));
@@ -101,29 +110,31 @@ public class SearchResource {
     }
 
     @Schema(description = "One stored vector and its scalar fields")
-    public record Vector(String frameId, String modelVersion, String datasetId, String split, String label,
-                         String prediction, boolean labeled, String labelerId,
-                         @Schema(description = "absent unless includeVectors") float[] vector) {
+    public record Vector(String frameId, String modelId, String modelVersion, String datasetId, String split,
+                         String label, String prediction, boolean labeled, String labelerId,
+                         @Schema(description = "absent unless include_vectors") float[] vector) {
 
         static Vector of(VectorRecord r, boolean withVector) {
-            return new Vector(r.frameId(), r.modelVersion(), r.datasetId(), r.split(), r.label(), r.prediction(),
-                    r.labeled(), r.labelerId(), withVector ? r.vector() : null);
+            ModelRef model = ModelRef.parse(r.modelVersion());
+            return new Vector(r.frameId(), model.modelId(), model.version(), r.datasetId(), r.split(), r.label(),
+                    r.prediction(), r.labeled(), r.labelerId(), withVector ? r.vector() : null);
         }
     }
 
     public record Neighbor(Vector frame, @Schema(description = "cosine similarity, higher is nearer") float score) {
     }
 
-    public record Result(String modelVersion, int dimension, List<Neighbor> neighbors) {
+    public record Result(String modelId, String modelVersion, int dimension, List<Neighbor> neighbors) {
 
         static Result of(SearchResult r, Boolean withVectors) {
             boolean v = Boolean.TRUE.equals(withVectors);
-            return new Result(r.modelVersion(), r.dimension(),
+            ModelRef model = ModelRef.parse(r.modelVersion());
+            return new Result(model.modelId(), model.version(), r.dimension(),
                     r.hits().stream().map((SearchHit h) -> new Neighbor(Vector.of(h.record(), v), h.score())).toList());
         }
     }
 
-    public record Count(String datasetId, String modelVersion, long count) {
+    public record Count(String datasetId, String modelId, String modelVersion, long count) {
     }
 
     public record Error(String error, String field, String message) {
@@ -174,8 +185,10 @@ public class SearchResource {
     @GET
     @Path("/count")
     @Operation(summary = "how many vectors a dataset and model version have (absent = any)")
-    public Count count(@QueryParam("datasetId") String datasetId, @QueryParam("modelVersion") String modelVersion) {
-        return new Count(datasetId, modelVersion, search.count(datasetId, modelVersion));
+    @APIResponse(responseCode = "400", description = "model_id without model_version or the reverse, or an unknown parameter")
+    public Count count(@QueryParam("dataset_id") String datasetId, @QueryParam("model_id") String modelId,
+                       @QueryParam("model_version") String modelVersion) {
+        return new Count(datasetId, modelId, modelVersion, search.count(datasetId, storeKey("", modelId, modelVersion)));
     }
 
     @GET
@@ -184,10 +197,17 @@ public class SearchResource {
     @Operation(summary = "every vector of a dataset and model version, streamed as NDJSON (one Vector per line)")
     @APIResponse(responseCode = "200", description = "one JSON object per line, with its vector",
             content = @Content(mediaType = NDJSON, schema = @Schema(implementation = Vector.class)))
-    @APIResponse(responseCode = "400", description = "datasetId or modelVersion missing")
-    public Response export(@Parameter(required = true) @QueryParam("datasetId") String datasetId,
-                           @Parameter(required = true) @QueryParam("modelVersion") String modelVersion) {
-        Stream<VectorRecord> rows = search.export(datasetId, modelVersion); // validates before the response starts
+    @APIResponse(responseCode = "400", description = "dataset_id, model_id or model_version missing, or an unknown parameter")
+    public Response export(@Parameter(required = true) @QueryParam("dataset_id") String datasetId,
+                           @Parameter(required = true) @QueryParam("model_id") String modelId,
+                           @Parameter(required = true) @QueryParam("model_version") String modelVersion) {
+        if (datasetId == null || datasetId.isBlank()) {
+            throw SearchException.invalid("dataset_id", "is required");
+        }
+        if (blank(modelId) && blank(modelVersion)) {
+            throw SearchException.invalid("model_id", "is required, with model_version");
+        }
+        Stream<VectorRecord> rows = search.export(datasetId, storeKey("", modelId, modelVersion)); // validates before the response starts
         StreamingOutput body = (OutputStream out) -> {
             try (rows; BufferedOutputStream buffered = new BufferedOutputStream(out, 1 << 16)) {
                 Iterator<VectorRecord> it = rows.iterator();
@@ -236,6 +256,30 @@ public class SearchResource {
             throw SearchException.invalid("body", "a JSON request body is required");
         }
         return q;
+    }
+
+    /**
+     * The vector store's key of a model version, {@code modelId@version}, from the API's two fields; null when both
+     * are absent. {@code prefix} is where the fields sit in the request ({@code filter.} or none).
+     */
+    static String storeKey(String prefix, String modelId, String modelVersion) {
+        if (blank(modelId) && blank(modelVersion)) {
+            return null;
+        }
+        if (blank(modelId)) {
+            throw SearchException.invalid(prefix + "model_id", "is required with " + prefix + "model_version");
+        }
+        if (blank(modelVersion)) {
+            throw SearchException.invalid(prefix + "model_version", "is required with " + prefix + "model_id");
+        }
+        if (modelVersion.indexOf('@') >= 0) {
+            throw SearchException.invalid(prefix + "model_version", "must not contain '@'");
+        }
+        return new ModelRef(modelId, modelVersion).storeVersion();
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     private static int kOrDefault(Integer k) {

@@ -32,8 +32,8 @@ public class Probabilities {
             labeled += labels[r] >= 0 ? 1 : 0;
         }
         if (labeled < 2) {
-            throw new IllegalStateException("fewer than 2 labeled frames have vectors of "
-                    + ctx.analysis.embeddingModelId() + ":" + ctx.analysis.embeddingModelVersion());
+            throw new IllegalStateException("fewer than 2 labeled frames have vectors of embedding_model_id "
+                    + ctx.analysis.embeddingModelId() + " embedding_model_version " + ctx.analysis.embeddingModelVersion());
         }
         int numClasses = ctx.snapshot.classes.size();
         double[][] p = "probe".equals(config.oosMethod())
