@@ -213,7 +213,7 @@ public final class DemoMain {
         JsonNode state = platform.await(Platform.EMBEDDING + "/v1/datasets/" + dataset + "/embedding-state", s -> {
             JsonNode auto = s.path("auto_training");
             String model = auto.path("model_version").asText("");
-            long vectors = vectorsOf(s, model);
+            long vectors = vectorsOf(s, auto.path("model_id").asText(""), model);
             String now = auto.path("state").asText() + " " + auto.path("job_state").asText("") + " vectors " + vectors;
             if (!now.equals(last[0])) {
                 step("  embedding-state: auto_training " + auto.path("state").asText() + ", job " + auto.path("job_state").asText("-")
@@ -224,20 +224,21 @@ public final class DemoMain {
             // after its job the dataset is TRAINED, or COOLDOWN while its label set keeps growing within the hour
             return !model.isEmpty() && "SUCCEEDED".equals(auto.path("job_state").asText()) && vectors >= frames;
         }, Duration.ofMinutes(30));
-        String model = state.path("auto_training").path("model_version").asText();
-        int at = model.lastIndexOf('@');
+        String modelId = state.path("auto_training").path("model_id").asText();
+        String version = state.path("auto_training").path("model_version").asText();
+        String model = modelId + " version " + version;
         JsonNode job = platform.get(Platform.EMBEDDING + "/v1/training-jobs/" + state.path("auto_training").path("job_id").asText()).body();
         step("embedded: every frame has a vector of " + model);
         report.put("embedding", String.format(Locale.ROOT, "%s, auto-trained on %s labeled frames (the labels embedding-service had "
                         + "seen when its job started), %s classes, final loss %.3f, %s frames embedded", model,
                 job.path("labeled_frames").asText(), job.path("classes").asText(), job.path("final_loss").asDouble(),
                 job.path("embedded_frames").asText()));
-        return new String[]{model.substring(0, at), model.substring(at + 1)};
+        return new String[]{modelId, version};
     }
 
-    private static long vectorsOf(JsonNode state, String model) {
+    private static long vectorsOf(JsonNode state, String modelId, String version) {
         for (JsonNode v : state.path("vectors")) {
-            if (v.path("model_version").asText().equals(model)) {
+            if (v.path("model_id").asText().equals(modelId) && v.path("model_version").asText().equals(version)) {
                 return v.path("vectors").asLong();
             }
         }
