@@ -58,8 +58,12 @@ final class FuzzRows {
         }
     }
 
-    /** A batch of rows of one kind; {@code validKey} names its one valid row (in {@code kind.keyColumn}). */
-    record Batch(Kind kind, List<? extends Message> rows, String validKey) {
+    /** A batch of rows of one kind; its one valid row is {@code rows[validAt]}, {@code validKey} in {@code kind.keyColumn}. */
+    record Batch(Kind kind, List<? extends Message> rows, int validAt, String validKey) {
+
+        Message validRow() {
+            return rows.get(validAt);
+        }
 
         /** The batch as the gRPC call's request. */
         @SuppressWarnings("unchecked")
@@ -117,7 +121,7 @@ final class FuzzRows {
             }
             rows.add(row.build());
         }
-        return new Batch(kind, rows, validKey);
+        return new Batch(kind, rows, validAt, validKey);
     }
 
     static Message valid(Kind kind, Fuzz fuzz, String dataset, String id) {

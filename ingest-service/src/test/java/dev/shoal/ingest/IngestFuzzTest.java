@@ -1,6 +1,5 @@
 package dev.shoal.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,6 +8,7 @@ import dev.shoal.ingest.config.IngestConfig;
 import dev.shoal.ingest.store.CatalogRepository;
 import dev.shoal.proto.Inputs;
 import dev.shoal.testkit.Fuzz;
+import dev.shoal.testkit.FuzzHttp;
 import dev.shoal.testkit.ShoalInfraTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -17,15 +17,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static dev.shoal.ingest.IngestTestSupport.createDataset;
@@ -59,12 +55,9 @@ class IngestFuzzTest {
     @Inject
     IngestConfig config;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private FuzzHttp http;
     private Fuzz fuzz;
     private String dataset;
-    private final List<String> failures = new ArrayList<>();
-    private final int[] statuses = new int[600];
-    private int retried;
     private int wholeBatchesTooDeep;
 
     @Test
@@ -72,9 +65,11 @@ class IngestFuzzTest {
         long seed = Fuzz.seed();
         int cases = Fuzz.cases(3000);
         fuzz = new Fuzz(seed);
+        http = new FuzzHttp(url.toString());
+        long started = System.nanoTime();
         dataset = uniqueDataset("fuzz");
         createDataset(dataset, "MODALITY_IMAGE", "cat", "dog");
-        send("POST", "/v1/frames", bytes("{\"frames\":[" + validFrame("base") + "]}"));
+        http.send("POST", "/v1/frames", bytes("{\"frames\":[" + validFrame("base") + "]}"));
 
         Set<String> validFrames = new HashSet<>();
         int sent = 0;
@@ -97,7 +92,7 @@ class IngestFuzzTest {
                 }
                 ObjectNode body = NODES.objectNode();
                 body.set(frames ? "frames" : "labels", rows);
-                String answer = send("POST", frames ? "/v1/frames" : "/v1/labels", JSON.writeValueAsBytes(body));
+                String answer = http.send("POST", frames ? "/v1/frames" : "/v1/labels", JSON.writeValueAsBytes(body));
                 if (answer != null && answer.contains("\"received\"")) {
                     if (frames) {
                         validFrames.add("valid-" + request + "-" + validAt); // a BatchResult: the valid row must be stored
@@ -105,32 +100,28 @@ class IngestFuzzTest {
                 } else if (answer == null || !(answer.contains("nesting depth") || answer.contains("Name length"))) {
                     // only a document the JSON reader's limits stop (too deep, a member name over 50,000 characters)
                     // is refused as a whole: its rows cannot be read
-                    failures.add("a batch refused as a whole: " + Inputs.abbreviate(answer));
+                    http.failures().add("a batch refused as a whole: " + Inputs.abbreviate(answer));
                 } else {
                     wholeBatchesTooDeep++;
                 }
             } else if (kind < 8) { // the whole body mutated
-                send("POST", fuzz.nextBoolean() ? "/v1/frames" : "/v1/datasets", mutatedBody(request));
+                http.send("POST", fuzz.nextBoolean() ? "/v1/frames" : "/v1/datasets", mutatedBody(request));
                 sent++;
             } else { // hostile path parameters
-                send("GET", "/v1/datasets/" + (fuzz.nextBoolean() ? dataset : fuzz.hostilePathSegment())
+                http.send("GET", "/v1/datasets/" + (fuzz.nextBoolean() ? dataset : fuzz.hostilePathSegment())
                         + "/frames/" + fuzz.hostilePathSegment(), null);
                 sent++;
             }
         }
 
-        assertTrue(failures.isEmpty(), failures.size() + " bad responses, the first ones:\n" + String.join("\n", failures.subList(0, Math.min(10, failures.size()))));
-        assertEquals(List.of(), StoredRows.problems(repository, config, dataset), "stored rows that break the ingest rules");
-        Set<String> stored = new HashSet<>(StoredRows.storedKeys(repository, "frames", "id", dataset));
-        Set<String> missing = new HashSet<>(validFrames);
-        missing.removeAll(stored);
-        assertEquals(Set.of(), missing, "valid rows of fuzzed batches that were not stored");
+        assertTrue(http.failures().isEmpty(), http.failureSummary());
+        StoredRows.assertOnlyValidRowsAndAllOfThemStored(repository, config, dataset, Map.of(FuzzRows.Kind.FRAMES, validFrames));
+        int stored = StoredRows.storedKeys(repository, "frames", "id", dataset).size();
         assertTrue(validFrames.size() > 100, "valid rows checked: " + validFrames.size());
-        assertTrue(statuses[400] > request / 2, "most fuzzed requests are refused: 200=" + statuses[200] + " 201=" + statuses[201]
-                + " 400=" + statuses[400] + " 404=" + statuses[404] + " of " + (request + 1) + ", " + retried + " sent again after a closed connection");
-        System.out.printf("fuzz: seed %d, %d mutations in %d requests: 200=%d 201=%d 400=%d 404=%d, %d sent again, %d batches past the JSON reader's limits, "
-                        + "%d valid rows and %d frames stored%n", seed, sent, request + 1, statuses[200], statuses[201], statuses[400],
-                statuses[404], retried, wholeBatchesTooDeep, validFrames.size(), stored.size());
+        assertTrue(http.count(400) > request / 2, "most fuzzed requests are refused: " + http.statuses() + " of " + (request + 1));
+        System.out.printf("rest fuzz: seed %d, %d mutations in %d requests, %.1f s: %s, %d sent again, %d batches past the JSON reader's limits, "
+                        + "%d valid rows and %d frames stored%n", seed, sent, request + 1, (System.nanoTime() - started) / 1e9, http.statuses(),
+                http.retried(), wholeBatchesTooDeep, validFrames.size(), stored);
     }
 
     // ------------------------------------------------------------------ what is sent
@@ -168,60 +159,6 @@ class IngestFuzzTest {
             case 5 -> fuzz.breakUtf8(bytes("{\"frames\":[" + validFrame(Fuzz.INVALID_UTF8) + "]}")); // invalid UTF-8 in a string
             default -> bytes("{\"frames\":[" + JSON.writeValueAsString(fuzz.deep(20 + fuzz.nextInt(200))) + "]}");
         };
-    }
-
-    // ------------------------------------------------------------------ sending and checking
-
-    /** Sends one request and checks its answer; returns the answer's body (null when none came). */
-    private String send(String method, String path, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.toString().replaceAll("/$", "") + path));
-        if (body != null) {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> r;
-        try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            // a kept-alive connection the server had closed is the client's problem: send once more on a new one
-            try {
-                r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(b.build(), HttpResponse.BodyHandlers.ofString());
-                retried++;
-            } catch (java.io.IOException again) {
-                failures.add(method + " " + Inputs.abbreviate(path) + " (" + (body == null ? 0 : body.length) + " bytes: "
-                        + Inputs.abbreviate(body == null ? "" : new String(body, StandardCharsets.UTF_8)) + ") -> no response: " + again.getMessage());
-                return null;
-            }
-        }
-        statuses[Math.min(r.statusCode(), statuses.length - 1)]++;
-        String what = method + " " + Inputs.abbreviate(path) + " -> " + r.statusCode() + " " + Inputs.abbreviate(r.body());
-        if (r.statusCode() >= 500) {
-            failures.add(what);
-        } else if (r.statusCode() == 400 && !namesAFieldOrTheBody(r.body())) {
-            failures.add("a 400 that names no field: " + what);
-        }
-        return r.body();
-    }
-
-    private static boolean namesAFieldOrTheBody(String body) {
-        JsonNode json;
-        try {
-            json = JSON.readTree(body);
-        } catch (Exception e) {
-            return false;
-        }
-        if (json.path("errors").isArray() && !json.path("errors").isEmpty()) {
-            for (JsonNode e : json.get("errors")) {
-                if (e.path("field").asText("").isEmpty() || e.path("message").asText("").isEmpty()) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        String error = json.path("error").asText("");
-        // "frameId: ...", "dataset.id ...", "id: ...", "the body ...", "the request body ..."
-        return error.matches("(?s)^([A-Za-z_][A-Za-z0-9_.\\[\\]]*[: ]|the (request )?body ).+");
     }
 
     private static byte[] bytes(Object text) {

@@ -17,7 +17,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * What a fuzz test stored, read back from PostgreSQL and validated again with the service's own rules: the proof
@@ -40,6 +45,23 @@ final class StoredRows {
             validator.checkModelVersion(m).ifPresent(p -> problems.add("stored " + p));
         }
         return problems;
+    }
+
+    /**
+     * Asserts that every row stored for {@code dataset} passes validation again and that every valid row listed (by
+     * kind, its id in {@code kind.keyColumn}) was stored; returns how many valid rows were checked.
+     */
+    static int assertOnlyValidRowsAndAllOfThemStored(CatalogRepository repository, IngestConfig config, String dataset,
+                                                     Map<FuzzRows.Kind, Set<String>> validRows) throws Exception {
+        assertEquals(List.of(), problems(repository, config, dataset), "stored rows that break the ingest rules");
+        int checked = 0;
+        for (var e : validRows.entrySet()) {
+            Set<String> notStored = new HashSet<>(e.getValue());
+            storedKeys(repository, e.getKey().table, e.getKey().keyColumn, dataset).forEach(notStored::remove);
+            assertEquals(Set.of(), notStored, "valid " + e.getKey() + " rows of fuzzed batches that were not stored");
+            checked += e.getValue().size();
+        }
+        return checked;
     }
 
     /** The column {@code key} of every row of {@code table} that belongs to {@code dataset}. */
