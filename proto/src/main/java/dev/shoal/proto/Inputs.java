@@ -116,10 +116,15 @@ public final class Inputs {
 
     /** Shortens a value for an error message (an error must not echo megabytes back); control characters are escaped. */
     public static String abbreviate(String s) {
+        return abbreviate(s, 64);
+    }
+
+    /** {@link #abbreviate(String)} to at most {@code max} characters (before escaping), for longer messages. */
+    public static String abbreviate(String s, int max) {
         if (s == null) {
             return "";
         }
-        String cut = s.length() <= 64 ? s : s.substring(0, 61) + "...";
+        String cut = s.length() <= max ? s : s.substring(0, max - 3) + "...";
         StringBuilder out = new StringBuilder(cut.length());
         for (int i = 0; i < cut.length(); i++) {
             char c = cut.charAt(i);

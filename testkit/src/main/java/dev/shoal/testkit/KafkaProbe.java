@@ -60,20 +60,32 @@ public final class KafkaProbe implements AutoCloseable {
      * out in one produce request, so a consumer usually receives them in one poll.
      */
     public void sendTogether(String topic, Map<String, byte[]> records, Map<String, String> headers) {
-        List<Future<?>> sent = new ArrayList<>();
+        List<ProducerRecord<String, byte[]>> all = new ArrayList<>(records.size());
         records.forEach((key, value) -> {
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
             headers.forEach((k, v) -> record.headers().add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
-            sent.add(producer.send(record));
+            all.add(record);
         });
+        sendAll(all);
+    }
+
+    /** Sends the records (each with its own partition and headers, if set) without waiting between them, then waits for all. */
+    public void sendAll(List<ProducerRecord<String, byte[]>> records) {
+        List<Future<?>> sent = new ArrayList<>(records.size());
+        records.forEach(r -> sent.add(producer.send(r)));
         producer.flush();
         try {
             for (Future<?> f : sent) {
                 f.get();
             }
         } catch (Exception e) {
-            throw new IllegalStateException("send to " + topic + " failed", e);
+            throw new IllegalStateException("send failed", e);
         }
+    }
+
+    /** How many partitions the topic has (asking for them creates it where the broker creates topics on first use). */
+    public int partitions(String topic) {
+        return producer.partitionsFor(topic).size();
     }
 
     /** Reads the topic from the beginning until {@code count} records match, or the timeout passes. */
