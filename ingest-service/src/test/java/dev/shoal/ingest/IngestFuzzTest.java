@@ -65,7 +65,7 @@ class IngestFuzzTest {
         long seed = Fuzz.seed();
         int cases = Fuzz.cases(3000);
         fuzz = new Fuzz(seed);
-        http = new FuzzHttp(url.toString());
+        http = new FuzzHttp(url.toString(), true);
         long started = System.nanoTime();
         dataset = uniqueDataset("fuzz");
         createDataset(dataset, "MODALITY_IMAGE", "cat", "dog");

@@ -62,6 +62,8 @@ class KafkaFuzzTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ROWS_PER_RECORD = 4;
+    /** Below the 16 MiB the broker and the producers accept. */
+    private static final int MAX_RECORD_BYTES = 15 << 20;
 
     @Inject
     CatalogRepository repository;
@@ -81,11 +83,14 @@ class KafkaFuzzTest {
 
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         Set<String> mustBeDead = new HashSet<>();
+        Map<String, String> whyDead = new HashMap<>();
         Set<String> mustLive = new HashSet<>();
         Map<FuzzRows.Kind, Set<String>> validRows = new HashMap<>();
         int sent = 0;
+        int tooLarge = 0;
         while (sent < cases) {
-            String key = dataset + "-" + records.size();
+            String key = dataset + "-" + (records.size() + tooLarge);
+            int sentBefore = sent;
             byte[] value;
             FuzzRows.Batch batch = null;
             int kind = fuzz.nextInt(10);
@@ -103,6 +108,11 @@ class KafkaFuzzTest {
                 value = fuzz.nextBoolean() ? JSON.writeValueAsBytes(fuzz.randomValue(0)) : fuzz.randomBytes(3000);
                 sent++;
             }
+            if (value.length > MAX_RECORD_BYTES) { // a producer cannot send it (nor can a training system)
+                tooLarge++;
+                sent = sentBefore; // its mutations were not sent
+                continue;
+            }
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.INGEST_REQUESTS, key, value);
             switch (fuzz.nextInt(4)) { // content-type: none (sniffed), either, or one that contradicts the bytes
                 case 0 -> record.headers().add(new RecordHeader(CloudEventHeaders.CONTENT_TYPE, bytes(CloudEventHeaders.JSON)));
@@ -114,6 +124,9 @@ class KafkaFuzzTest {
             IngestRequest read = readAsTheConsumerDoes(record);
             if (read == null || refusesSomeRow(validator, read)) {
                 mustBeDead.add(key);
+                var ct = record.headers().lastHeader(CloudEventHeaders.CONTENT_TYPE);
+                whyDead.put(key, (read == null ? "unreadable" : read.getBodyCase() + " with a refused row: " + firstError(validator, read)) + ", " + value.length
+                        + " bytes, content-type " + (ct == null ? "none" : new String(ct.value(), StandardCharsets.UTF_8)));
             } else if (isBatch(read)) { // a dataset or model version might clash with a stored one: no expectation
                 mustLive.add(key);
             }
@@ -142,22 +155,22 @@ class KafkaFuzzTest {
                     r -> r.key() != null && r.key().startsWith(dataset + "-"), Duration.ofSeconds(3))) {
                 dead.put(r.key(), KafkaProbe.header(r, CloudEventHeaders.DLQ_REASON));
             }
+            int checked = StoredRows.assertOnlyValidRowsAndAllOfThemStored(repository, config, dataset, validRows);
             Set<String> missing = new HashSet<>(mustBeDead);
             missing.removeAll(dead.keySet());
-            assertEquals(Set.of(), missing, "records that cannot be read or have refused rows, not in the DLQ");
+            assertEquals(Map.of(), reasonsOf(missing, whyDead), "records that cannot be read or have refused rows, not in the DLQ");
             Set<String> wronglyDead = new HashSet<>(mustLive);
             wronglyDead.retainAll(dead.keySet());
             assertEquals(Map.of(), reasonsOf(wronglyDead, dead), "valid records sent to the DLQ");
             dead.forEach((key, reason) -> assertTrue(reason != null && !reason.isBlank(), key + " is in the DLQ with no reason"));
 
-            int checked = StoredRows.assertOnlyValidRowsAndAllOfThemStored(repository, config, dataset, validRows);
             assertTrue(checked > 50, "valid rows checked: " + checked);
             assertTrue(mustBeDead.size() > records.size() / 2, "most records are bad: " + mustBeDead.size() + " of " + records.size());
             Map<String, Integer> reasons = new TreeMap<>();
             dead.values().forEach(r -> reasons.merge(r.replaceAll("(?s)[:(].*", "").replaceAll("\\d+", "N"), 1, Integer::sum));
             System.out.printf("kafka fuzz: seed %d, %d mutations in %d records (+%d markers), consumed in %.1f s: %d in the DLQ %s, "
-                    + "%d accepted whole, %d valid rows stored%n", seed, sent, records.size() - partitions, partitions, seconds,
-                    dead.size(), reasons, mustLive.size(), checked);
+                    + "%d accepted whole, %d valid rows stored, %d records over 15 MiB not sent%n", seed, sent, records.size() - partitions, partitions, seconds,
+                    dead.size(), reasons, mustLive.size(), checked, tooLarge);
         }
     }
 
@@ -213,6 +226,17 @@ class KafkaFuzzTest {
             case REGISTER_MODEL_VERSION -> validator.checkModelVersion(request.getRegisterModelVersion().getModelVersion()).isPresent();
             case BODY_NOT_SET -> true;
         };
+    }
+
+    private static String firstError(BatchValidator validator, IngestRequest request) {
+        var errors = switch (request.getBodyCase()) {
+            case UPSERT_FRAMES -> validator.frames(request.getUpsertFrames().getFramesList()).errors().list();
+            case UPSERT_LABELS -> validator.labels(request.getUpsertLabels().getLabelsList()).errors().list();
+            case UPSERT_INFERENCES -> validator.inferences(request.getUpsertInferences().getInferencesList()).errors().list();
+            case UPSERT_EMBEDDINGS -> validator.embeddings(request.getUpsertEmbeddings().getEmbeddingsList()).errors().list();
+            default -> List.<dev.shoal.proto.common.v1.RowError>of();
+        };
+        return errors.isEmpty() ? "(none)" : errors.get(0).getField() + ": " + Inputs.abbreviate(errors.get(0).getMessage(), 200);
     }
 
     private static boolean isBatch(IngestRequest request) {
