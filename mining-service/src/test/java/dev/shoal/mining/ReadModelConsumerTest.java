@@ -137,5 +137,11 @@ class ReadModelConsumerTest {
         String reason = KafkaProbe.header(missingFrame, CloudEventHeaders.DLQ_REASON);
         assertTrue(reason != null && reason.contains("label.frame_id"), "reason names the field: " + reason);
         assertFalse(Db.count(ds, "select count(*) from label where dataset_id = ?", dataset) > 0);
+
+        // both are recorded for the dataset state and health: the one without frame id under its dataset
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                Db.count(ds, "select count(*) from dead_letter where dataset_id = ? and topic = ?", dataset, Topics.LABEL_UPSERTED) == 1);
+        assertTrue(Db.string(ds, "select reason from dead_letter where dataset_id = ?", dataset).contains("label.frame_id"));
+        assertEquals(1, Db.count(ds, "select count(*) from dead_letter where record_key = ? and dataset_id is null", key));
     }
 }
