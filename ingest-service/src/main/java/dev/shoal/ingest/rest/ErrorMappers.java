@@ -55,9 +55,8 @@ public class ErrorMappers {
 
     /** 503 with Retry-After: the request was not applied and may be sent again as it is. */
     private Response retryLater(String message) {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON)
-                .header("Retry-After", Long.toString(Math.max(1, config.brokerRetryAfter().toSeconds())))
-                .entity(Map.of("error", message)).build();
+        return Response.fromResponse(error(Response.Status.SERVICE_UNAVAILABLE, message))
+                .header("Retry-After", Long.toString(Math.max(1, config.brokerRetryAfter().toSeconds()))).build();
     }
 
     static Response error(Response.Status status, String message) {
